@@ -1,0 +1,45 @@
+"""The library's front door: load, decide and describe, as the commands do."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import InputError
+from .rulepack import RulePack, load_pack
+
+
+def load_rules(path: str | Path | None = None, extra: Sequence[str | Path] = ()) -> RulePack:
+    """The pack at ``path`` (the default pack when None), with ``extra`` packs merged in."""
+    pack = load_pack(path)
+    for other in extra:
+        pack = pack.merged(load_pack(other, base=pack))
+    return pack
+
+
+def decide(workload_path: str | Path, pack: RulePack | None = None, *, counterfactuals: bool = True):
+    """Load a workload file and decide it (with the default pack unless one is given)."""
+    from .engine import evaluate
+    from .workload import load_workload
+
+    pack = pack or load_rules()
+    workload = load_workload(workload_path, pack.options)
+    return evaluate(workload, pack, counterfactuals=counterfactuals)
+
+
+def report_date(explicit: str | None = None) -> str | None:
+    """The date to print on a report: ``explicit`` (YYYY-MM-DD), else SOURCE_DATE_EPOCH, else none."""
+    if explicit:
+        try:
+            return _dt.date.fromisoformat(explicit).isoformat()
+        except ValueError:
+            raise InputError(f"'{explicit}' is not a date (YYYY-MM-DD)", field="--date") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            raise InputError(f"'{epoch}' is not a Unix time", field="SOURCE_DATE_EPOCH") from None
+    return None

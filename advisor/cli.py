@@ -1,0 +1,149 @@
+"""The ``advisor`` command: a thin layer over the library.
+
+Each command parses its arguments, makes one library call, picks one renderer and
+returns. Exit codes are mapped here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import __version__, formats
+from .errors import AdvisorError
+
+EXIT_INTERRUPTED = 130
+
+
+class AdvisorGroup(click.Group):
+    """A click group that turns every error into a one-line message and an exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else 0
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("\nadvisor: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        except AdvisorError as exc:
+            click.echo(f"advisor: {exc}", err=True)
+            code = exc.exit_code
+        except BrokenPipeError:
+            code = 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def use_color(flag: bool | None, output: str | None) -> bool:
+    """Colour only on a terminal, never into a file, never with NO_COLOR set."""
+    if flag is not None:
+        return flag
+    if output or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print ``text``, or write it atomically to ``output``."""
+    if output:
+        from .files import write_atomic
+
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+rules_option = click.option(
+    "--rules", "rules_path", type=click.Path(dir_okay=False), help="Use this rule pack instead of the default one."
+)
+output_option = click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output."
+)
+
+
+@click.group(cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="advisor")
+def cli() -> None:
+    """Should this workload run in containers (Docker) or in virtual machines?
+
+    Describe a workload in a YAML file (or answer `advisor ask`), and advisor scores
+    the options with rules drawn from a source document, citing every reason.
+    """
+
+
+@cli.command()
+@click.argument("workload", type=click.Path(dir_okay=False, allow_dash=True))
+@rules_option
+@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("decision")), default="text", show_default=True)
+@output_option
+@click.option("--template", type=click.Path(dir_okay=False), help="Render with your own Jinja template (sandboxed).")
+@click.option("--date", help="Date to print on the report (YYYY-MM-DD); default SOURCE_DATE_EPOCH, else none.")
+@click.option("--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR).")
+def decide(workload, rules_path, fmt, output, template, date, color) -> None:
+    """Decide one WORKLOAD file (YAML or JSON; - for standard input)."""
+    from . import api
+
+    decision = api.decide(workload, api.load_rules(rules_path))
+    options = formats.RenderOptions(color=use_color(color, output), date=api.report_date(date), template=template)
+    emit(formats.render("decision", fmt, decision, options), output)
+
+
+@cli.group()
+def rules() -> None:
+    """List and check rule packs."""
+
+
+@rules.command("list")
+@rules_option
+@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("rules")), default="text", show_default=True)
+def rules_list(rules_path, fmt) -> None:
+    """List the rules of the pack: condition, effects, reason and sources."""
+    from . import api
+
+    click.echo(formats.render("rules", fmt, api.load_rules(rules_path)), nl=False)
+
+
+@rules.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+def rules_lint(paths) -> None:
+    """Check rule packs (default: the shipped pack); print every problem as file:line: rule: what."""
+    from .rulepack import check_pack
+    from .resources import default_pack_path
+
+    found = 0
+    for path in paths or (str(default_pack_path()),):
+        pack, problems = check_pack(path)
+        for problem in problems:
+            click.echo(str(problem))
+        found += len(problems)
+        if pack is not None:
+            click.echo(f"{path}: ok: {len(pack.rules)} rules, {len(pack.options)} options")
+    if found:
+        raise AdvisorError(f"{found} problem{'s' if found > 1 else ''} found")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["workload", "decision"]), default="workload")
+def schema(kind) -> None:
+    """Print the JSON Schema of the workload file (or of the decision JSON)."""
+    from .formats.decision_formats import to_json
+
+    if kind == "workload":
+        from .workload import workload_schema
+
+        click.echo(to_json(workload_schema()), nl=False)
+    else:
+        from .decision import decision_schema
+
+        click.echo(to_json(decision_schema()), nl=False)
+
+
+def main() -> None:
+    """The console-script entry point."""
+    cli(prog_name="advisor")

@@ -1,0 +1,142 @@
+"""The rules engine: a compiled pack evaluated by durable-rules.
+
+This is the only module that imports ``durable``. It drives durable-rules' C engine
+directly rather than through ``durable.engine.Host``: the public API spends most of its
+time JSON-encoding state around every action and runs background threads that can take
+an evaluation away. Every rule is still matched by durable-rules' own Rete network.
+
+How one evaluation goes:
+
+* the pack is split into rulesets of at most ``CHUNK`` rules (durable-rules fails when
+  more than 64 rules match one fact) plus an always-true sentinel, so a fact is never
+  unhandled;
+* the workload's stated requirements are asserted as one fact tagged ``_fact:
+  workload`` (every condition is guarded by that tag, so the engine's own state record
+  never matches a rule);
+* the queued actions are drained, one per matching rule, then the fact is retracted so
+  that no session state accumulates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import OrderedDict
+from typing import Any
+
+import durable_rules_engine as _dre
+
+from .decision import Counterfactual, Decision, build_decision
+from .errors import EngineError
+from .rulepack import FACT_TAG, RulePack
+from .workload import Requirements, Workload, allowed_values
+
+CHUNK = 60
+SENTINEL = "_advisor_sentinel"
+CACHE_SIZE = 4096
+_names = itertools.count(1)
+
+
+class CompiledPack:
+    """A pack registered with durable-rules, ready to evaluate requirement sets."""
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self._handles: list[int] = []
+        self._cache: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
+        order = {rule.id: i for i, rule in enumerate(pack.rules)}
+        self._order = order
+        for start in range(0, len(pack.rules), CHUNK):
+            chunk = pack.rules[start : start + CHUNK]
+            definition: dict[str, Any] = {rule.id: {"all": [{"m": rule.durable_condition()}]} for rule in chunk}
+            definition[SENTINEL] = {"all": [{"m": dict(FACT_TAG)}]}
+            name = f"advisor-{pack.digest}-{next(_names)}"
+            try:
+                self._handles.append(_dre.create_ruleset(name, json.dumps(definition)))
+            except Exception as exc:  # the C extension raises bare Exceptions with error codes
+                raise EngineError(f"durable-rules refused the pack: {exc}", path=pack.path) from None
+
+    def fired(self, requirements: Requirements) -> tuple[str, ...]:
+        """The ids of the rules whose conditions hold, in pack order."""
+        stated = requirements.stated()
+        key = tuple(stated.items())
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        fired = self._evaluate(stated)
+        self._cache[key] = fired
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return fired
+
+    def _evaluate(self, stated: dict[str, Any]) -> tuple[str, ...]:
+        fact = json.dumps({**FACT_TAG, **stated, "sid": "0", "id": "w"})
+        names: list[str] = []
+        for handle in self._handles:
+            try:
+                _code, state = _dre.assert_fact(handle, fact)
+                try:
+                    result = _dre.start_action_for_state(handle, state)
+                    message = result[1] if result else None
+                    while message:
+                        # An action message is {"<rule id>": {...}}; rule ids hold no quotes.
+                        names.append(message[2 : message.index('"', 2)])
+                        message = _dre.complete_and_start_action(handle, state)
+                finally:
+                    _dre.retract_fact(handle, fact)
+            except EngineError:
+                raise
+            except Exception as exc:
+                raise EngineError(f"durable-rules failed to evaluate: {exc}", path=self.pack.path) from None
+        names = [n for n in names if n != SENTINEL]
+        return tuple(sorted(names, key=self._order.__getitem__))
+
+    def close(self) -> None:
+        """Unregister the rulesets from durable-rules."""
+        for handle in self._handles:
+            _dre.delete_ruleset(handle)
+        self._handles = []
+
+
+_compiled: dict[int, CompiledPack] = {}
+
+
+def compiled(pack: RulePack) -> CompiledPack:
+    """The compiled form of a pack, compiled once per process."""
+    key = id(pack)
+    entry = _compiled.get(key)
+    if entry is None or entry.pack is not pack:
+        if entry is not None:  # a pack that is gone left its id to this one
+            entry.close()
+        entry = _compiled[key] = CompiledPack(pack)
+    return entry
+
+
+def evaluate(workload: Workload, pack: RulePack, *, counterfactuals: bool = True) -> Decision:
+    """Decide a workload with a pack.
+
+    With ``counterfactuals``, also find which single unstated requirement would change
+    the recommendation.
+    """
+    engine = compiled(pack)
+    decision = build_decision(workload, pack, engine.fired(workload.requirements))
+    if counterfactuals:
+        decision = decision.model_copy(update={"counterfactuals": _counterfactuals(workload, pack, engine, decision)})
+    return decision
+
+
+def _counterfactuals(
+    workload: Workload, pack: RulePack, engine: CompiledPack, decision: Decision
+) -> list[Counterfactual]:
+    found = []
+    stated = workload.requirements.stated()
+    for field in decision.unspecified:
+        for value in allowed_values(field):
+            requirements = Requirements.model_validate({**stated, field: value})
+            other = build_decision(workload, pack, engine.fired(requirements))
+            if other.recommendation != decision.recommendation:
+                found.append(
+                    Counterfactual(field=field, value=value, recommendation=other.recommendation, status=other.status)
+                )
+    return found

@@ -1,0 +1,53 @@
+"""Writing output files safely: whole or not at all, and never over what must be kept."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path:
+    """Write ``text`` to ``path`` through a temporary file renamed into place.
+
+    A failure leaves no partial file. With ``overwrite=False`` an existing file is an
+    error and is left untouched.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError("is a folder, not a file", path=str(path))
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError("the folder does not exist", path=str(path))
+    if not overwrite and target.exists():
+        raise OutputError("already exists; not overwritten (use --force)", path=str(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            # link() fails if the target appeared meanwhile, so nothing is ever overwritten
+            os.link(tmp, target)
+            os.unlink(tmp)
+    except FileExistsError:
+        os.unlink(tmp)
+        raise OutputError("already exists; not overwritten (use --force)", path=str(path)) from None
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,67 @@
+"""One registry of output formats; each format is one renderer of one kind of result.
+
+Renderers are registered by the modules imported at the bottom. They import jinja2
+only when they render, so listing formats (for ``--help``) stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import AdvisorError
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What a renderer may be told besides the result itself."""
+
+    color: bool = False
+    date: str | None = None
+    template: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One output format for one kind of result."""
+
+    subject: str
+    name: str
+    summary: str
+    render: Callable[[Any, RenderOptions], str]
+
+
+_REGISTRY: dict[str, dict[str, Renderer]] = {}
+
+
+def register(subject: str, name: str, summary: str) -> Callable:
+    """Register the decorated function as the ``name`` format of ``subject`` results."""
+
+    def decorate(func: Callable[[Any, RenderOptions], str]) -> Callable[[Any, RenderOptions], str]:
+        _REGISTRY.setdefault(subject, {})[name] = Renderer(subject, name, summary, func)
+        return func
+
+    return decorate
+
+
+def names(subject: str) -> list[str]:
+    """The format names registered for a kind of result, in registration order."""
+    return list(_REGISTRY.get(subject, {}))
+
+
+def renderer(subject: str, name: str) -> Renderer:
+    """The renderer of a format; an unknown format is an error, never a fallback."""
+    known = _REGISTRY.get(subject, {})
+    if name not in known:
+        raise AdvisorError(f"unknown format '{name}'; choose one of {', '.join(known)}")
+    return known[name]
+
+
+def render(subject: str, name: str, result: Any, options: RenderOptions | None = None) -> str:
+    """Render a result in a registered format."""
+    return renderer(subject, name).render(result, options or RenderOptions())
+
+
+from . import decision_formats, rules_formats  # noqa: E402,F401  (they register their formats)

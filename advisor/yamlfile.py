@@ -1,0 +1,166 @@
+"""Reading YAML or JSON documents safely, remembering the line of every key.
+
+Every file advisor reads (workloads, rule packs, policies) comes through here, so
+size limits, encoding checks, alias bombs and duplicate keys are handled once.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import AdvisorError, InputError
+
+MAX_BYTES = 1024 * 1024
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """A parsed document: its data, where it came from, and the line of each key."""
+
+    data: Any
+    source: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int | None:
+        """The line of the deepest known key along ``path`` (1-based), if any."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that refuses aliases (no alias bombs) and duplicate keys."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise _Refused("YAML aliases (*name) are not allowed", event.start_mark.line + 1)
+        return Composer.compose_node(self, parent, index)
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def read_text(path: str | Path, error: type[AdvisorError] = InputError) -> tuple[str, str]:
+    """Read a UTF-8 text file (``-`` is standard input) of at most 1 MiB.
+
+    Returns ``(text, source name)``.
+    """
+    source = "<stdin>" if str(path) == "-" else str(path)
+    try:
+        if str(path) == "-":
+            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            p = Path(path)
+            if p.is_dir():
+                raise error("is a folder, not a file", path=source)
+            with p.open("rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise error("no such file", path=source) from None
+    except PermissionError:
+        raise error("permission denied", path=source) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", path=source) from None
+    if len(raw) > MAX_BYTES:
+        raise error(f"file is larger than {MAX_BYTES // 1024} KiB", path=source)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise error(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            path=source,
+            line=line,
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, source
+
+
+def parse(text: str, source: str, error: type[AdvisorError] = InputError) -> Document:
+    """Parse YAML (JSON is YAML too) into a :class:`Document` with key lines."""
+    if "\x00" in text:
+        raise error("contains NUL bytes; not a text file", path=source)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise error("is empty", path=source)
+        lines: dict[Path_, int] = {(): node.start_mark.line + 1}
+        _collect_lines(node, (), lines, source, error)
+        data = loader.construct_document(node)
+    except _Refused as exc:
+        raise error(exc.message, path=source, line=exc.line) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise error(f"invalid YAML: {what}", path=source, line=line) from None
+    except yaml.YAMLError as exc:
+        raise error(f"invalid YAML: {exc}", path=source) from None
+    except RecursionError:
+        raise error("nested too deeply", path=source) from None
+    finally:
+        loader.dispose()
+    return Document(data=data, source=source, lines=lines)
+
+
+def load(path: str | Path, error: type[AdvisorError] = InputError) -> Document:
+    """Read and parse one file (``-`` is standard input)."""
+    text, source = read_text(path, error)
+    return parse(text, source, error)
+
+
+def _collect_lines(
+    node: Node, path: Path_, lines: dict[Path_, int], source: str, error: type[AdvisorError]
+) -> None:
+    if isinstance(node, MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise error(
+                    "a mapping key must be a plain value", path=source, line=key_node.start_mark.line + 1
+                )
+            key = key_node.value
+            if key in seen:
+                raise error(f"duplicate key '{key}'", path=source, line=key_node.start_mark.line + 1)
+            seen.add(key)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _collect_lines(value_node, path + (key,), lines, source, error)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = item.start_mark.line + 1
+            _collect_lines(item, path + (index,), lines, source, error)
+
+
+def describe(value: Any) -> str:
+    """A short name for the kind of a parsed value, for error messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string"
