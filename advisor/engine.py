@@ -89,8 +89,9 @@ class CompiledPack:
                 raise
             except Exception as exc:
                 raise EngineError(f"durable-rules failed to evaluate: {exc}", path=self.pack.path) from None
-        names = [n for n in names if n != SENTINEL]
-        return tuple(sorted(names, key=self._order.__getitem__))
+        # A rule whose `any` matches in several ways is queued once per way.
+        unique = set(names) - {SENTINEL}
+        return tuple(sorted(unique, key=self._order.__getitem__))
 
     def close(self) -> None:
         """Unregister the rulesets from durable-rules."""

@@ -284,7 +284,9 @@ class _Checker:
             seen[rid] = self.doc.line_of(loc)
             self.unknown_keys(body, loc, ["id", "dimension", "when", "effects", "because", "sources"], rid)
             dimension = body.get("dimension")
-            if dimension not in DIMENSIONS:
+            if dimension is None:
+                self.problem(loc, "'dimension' is missing", rid)
+            elif dimension not in DIMENSIONS:
                 self.problem(
                     loc + ("dimension",),
                     f"dimension {format_value(dimension)!r} is not one of {', '.join(DIMENSIONS)}",

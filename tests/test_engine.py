@@ -1,0 +1,123 @@
+"""The engine: durable-rules fires exactly the rules whose conditions hold."""
+
+from __future__ import annotations
+
+import durable_rules_engine
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor import engine
+from advisor.errors import RulePackError
+from advisor.rulepack import MAX_RULES, load_pack
+from advisor.workload import REQUIREMENT_FIELDS, Requirements, Workload, allowed_values
+
+from .oracle import fired as oracle_fired
+
+requirements_strategy = st.fixed_dictionaries(
+    {},
+    optional={field: st.sampled_from(allowed_values(field)) for field in REQUIREMENT_FIELDS},
+)
+
+
+def test_each_rule_fires_exactly_when_its_condition_holds(pack):
+    """For every rule, a workload made to satisfy it fires it, and one that breaks it does not."""
+    compiled = engine.compiled(pack)
+    for rule in pack.rules:
+        stated = _satisfying(rule.when)
+        assert rule.id in compiled.fired(Requirements(**stated)), rule.id
+        assert oracle_fired(pack, stated) == compiled.fired(Requirements(**stated))
+
+
+def _satisfying(cond) -> dict:
+    if cond.op == "is":
+        return {cond.field: cond.values[0]}
+    if cond.op == "any":
+        return _satisfying(cond.children[0])
+    merged: dict = {}
+    for child in cond.children:
+        merged.update(_satisfying(child))
+    return merged
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stated=requirements_strategy)
+def test_durable_rules_agrees_with_the_plain_python_oracle(pack, stated):
+    """For random workloads, the rules durable-rules fires are exactly those the oracle says hold."""
+    compiled = engine.compiled(pack)
+    compiled._cache.clear()  # make durable-rules evaluate, not the cache
+    assert compiled.fired(Requirements(**stated)) == oracle_fired(pack, stated)
+
+
+def test_the_engine_really_goes_through_durable_rules(pack, monkeypatch):
+    """Evaluation calls durable-rules' assert_fact; the result does not come from Python alone."""
+    calls = []
+    real = durable_rules_engine.assert_fact
+    monkeypatch.setattr(engine._dre, "assert_fact", lambda h, f: calls.append(f) or real(h, f))
+    compiled = engine.CompiledPack(pack)
+    try:
+        assert "microservices" in compiled.fired(Requirements(architecture="microservices"))
+    finally:
+        compiled.close()
+    assert len(calls) == 1 and '"_fact": "workload"' in calls[0]
+
+
+def test_identical_requirement_sets_are_evaluated_once(pack, monkeypatch):
+    """A repeated requirement set is answered from the cache without asserting a fact again."""
+    compiled = engine.CompiledPack(pack)
+    calls = []
+    real = durable_rules_engine.assert_fact
+    monkeypatch.setattr(engine._dre, "assert_fact", lambda h, f: calls.append(f) or real(h, f))
+    try:
+        first = compiled.fired(Requirements(density="high"))
+        second = compiled.fired(Requirements(density="high"))
+    finally:
+        compiled.close()
+    assert first == second and len(calls) == 1
+
+
+def test_no_session_state_is_left_behind(pack):
+    """After thousands of evaluations no fact stays asserted (no growth toward durable's 1,024 sessions)."""
+    compiled = engine.CompiledPack(pack)
+    try:
+        for i in range(2000):
+            compiled._cache.clear()
+            compiled.fired(Requirements(density=("low", "medium", "high")[i % 3]))
+        for handle in compiled._handles:
+            assert durable_rules_engine.get_facts(handle, "0") == "[]"
+    finally:
+        compiled.close()
+
+
+def test_large_packs_are_split_so_more_than_64_rules_can_fire(write):
+    """A pack with 150 rules that all match one workload evaluates (durable-rules alone fails past 64)."""
+    rules = "".join(
+        f"  - {{id: r{i}, dimension: resources, when: {{density: high}}, effects: {{a: 1}}, because: x, sources: [c]}}\n"
+        for i in range(150)
+    )
+    path = write("big.yaml", f"pack: big\nclaims: {{c: {{section: s, quote: q, text: t}}}}\n"
+                 f"options: {{a: {{title: A, summary: a}}}}\nrules:\n{rules}")
+    big = load_pack(path)
+    decision = engine.evaluate(Workload(name="w", requirements=Requirements(density="high")), big)
+    assert decision.scores == {"a": 150} and len(decision.fired) == 150
+
+
+def test_packs_over_the_rule_limit_are_refused(write):
+    """A pack with more rules than the engine can hold side by side is an error at load time."""
+    rules = "".join(
+        f"  - {{id: r{i}, dimension: resources, when: {{density: high}}, effects: {{a: 1}}, because: x, sources: [c]}}\n"
+        for i in range(MAX_RULES + 1)
+    )
+    path = write("huge.yaml", f"pack: huge\nclaims: {{c: {{section: s, quote: q, text: t}}}}\n"
+                 f"options: {{a: {{title: A, summary: a}}}}\nrules:\n{rules}")
+    with pytest.raises(RulePackError, match="at most 500 rules"):
+        load_pack(path)
+
+
+def test_counterfactuals_name_unstated_fields_that_flip_the_advice(pack):
+    """A docker-leaning workload learns that a different guest OS would make it a VM."""
+    workload = Workload(name="w", requirements=Requirements(architecture="microservices", scaling="elastic"))
+    decision = engine.evaluate(workload, pack)
+    flips = {(c.field, c.value): c.recommendation for c in decision.counterfactuals}
+    assert flips[("guest_os", "different")] == "vm"
+    assert all(c.field in decision.unspecified for c in decision.counterfactuals)
