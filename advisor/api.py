@@ -39,7 +39,7 @@ def report_date(explicit: str | None = None) -> str | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat()
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date().isoformat()
         except (ValueError, OverflowError, OSError):
             raise InputError(f"'{epoch}' is not a Unix time", field="SOURCE_DATE_EPOCH") from None
     return None

@@ -20,7 +20,7 @@ EXIT_INTERRUPTED = 130
 class AdvisorGroup(click.Group):
     """A click group that turns every error into a one-line message and an exit code."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
@@ -63,7 +63,10 @@ rules_option = click.option(
     "--rules", "rules_path", type=click.Path(dir_okay=False), help="Use this rule pack instead of the default one."
 )
 output_option = click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output."
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write to this file (atomically) instead of standard output.",
 )
 
 
@@ -84,7 +87,9 @@ def cli() -> None:
 @output_option
 @click.option("--template", type=click.Path(dir_okay=False), help="Render with your own Jinja template (sandboxed).")
 @click.option("--date", help="Date to print on the report (YYYY-MM-DD); default SOURCE_DATE_EPOCH, else none.")
-@click.option("--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR).")
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
+)
 def decide(workload, rules_path, fmt, output, template, date, color) -> None:
     """Decide one WORKLOAD file (YAML or JSON; - for standard input)."""
     from . import api
@@ -113,8 +118,8 @@ def rules_list(rules_path, fmt) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
 def rules_lint(paths) -> None:
     """Check rule packs (default: the shipped pack); print every problem as file:line: rule: what."""
-    from .rulepack import check_pack
     from .resources import default_pack_path
+    from .rulepack import check_pack
 
     found = 0
     for path in paths or (str(default_pack_path()),):
@@ -142,6 +147,47 @@ def schema(kind) -> None:
         from .decision import decision_schema
 
         click.echo(to_json(decision_schema()), nl=False)
+
+
+@cli.command()
+@click.option(
+    "--out", default="workload.yaml", show_default=True, type=click.Path(dir_okay=False), help="Save the workload here."
+)
+@click.option("--from", "from_path", type=click.Path(dir_okay=False), help="Start from this workload file's answers.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists, without asking.")
+@rules_option
+@click.pass_context
+def ask(ctx, out, from_path, force, rules_path) -> None:
+    """Answer questions about a workload, see the decision, save the workload file.
+
+    On a terminal: arrow keys, Enter, ? for help. Otherwise one answer a line (a
+    number; 0 to skip; Enter keeps the default): printf 'my-api\\n2\\n...' | advisor ask
+    """
+    from . import api, questionnaire
+    from .engine import evaluate
+    from .errors import InputError
+    from .workload import load_workload
+
+    if from_path == "-":
+        raise InputError("standard input holds the answers; give --from a file", field="--from")
+    pack = api.load_rules(rules_path)
+    start = load_workload(from_path, pack.options) if from_path else None
+    exists = questionnaire.check_target(out)
+    prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
+    if exists and not force:
+        prompter.say(f"{out} already exists; you will be asked before it is overwritten.")
+    workload = questionnaire.run(prompter, start)
+    decision = evaluate(workload, pack)
+    options = formats.RenderOptions(color=use_color(None, None), date=api.report_date(None))
+    click.echo(formats.render("decision", "text", decision, options), nl=False)
+    saved = questionnaire.save(workload, out, prompter, force=force)
+    prompter.say(f"Saved {saved} (advisor decide {saved} shows this decision again).")
+    adr = cli.commands.get("adr")
+    if adr is not None and prompter.confirm("Write an Architecture Decision Record for it (advisor adr)?"):
+        takes_rules = any("--rules" in p.opts for p in adr.params)
+        args = [str(saved), *(["--rules", rules_path] if rules_path and takes_rules else [])]
+        with adr.make_context("adr", args, parent=ctx) as sub:
+            adr.invoke(sub)
 
 
 def main() -> None:

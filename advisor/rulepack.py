@@ -220,9 +220,7 @@ class _Checker:
         name = self.text(data, (), "pack")
         version = str(data.get("version", "0"))
         title = self.text(data, (), "title", required=False) or name
-        source = {
-            str(k): str(v) for k, v in self.mapping(data.get("source", {}), ("source",), "'source'").items()
-        }
+        source = {str(k): str(v) for k, v in self.mapping(data.get("source", {}), ("source",), "'source'").items()}
         claims = self.claims(data.get("claims", {}))
         options = self.options(data.get("options", {}))
         rules = self.rules(data.get("rules"), claims, options)
@@ -341,10 +339,10 @@ class _Checker:
         effects: dict[str, Effect] = {}
         for option, effect in value.items():
             if option not in known_options:
-                self.problem(
-                    loc + (option,), f"unknown option '{option}'{suggest(option, known_options)}", rid
-                )
-            elif effect == "veto" or (isinstance(effect, int) and not isinstance(effect, bool) and -100 <= effect <= 100):
+                self.problem(loc + (option,), f"unknown option '{option}'{suggest(option, known_options)}", rid)
+            elif effect == "veto" or (
+                isinstance(effect, int) and not isinstance(effect, bool) and -100 <= effect <= 100
+            ):
                 effects[str(option)] = effect
             else:
                 self.problem(loc + (option,), "an effect is a whole number from -100 to 100, or 'veto'", rid)

@@ -176,9 +176,7 @@ def field_specs() -> list[FieldSpec]:
             choices: dict[Any, str] = {True: "yes", False: "no"}
         else:
             choices = dict(extra["choices"])
-        specs.append(
-            FieldSpec(name, info.title or name, info.description or "", extra["dimension"], choices, is_bool)
-        )
+        specs.append(FieldSpec(name, info.title or name, info.description or "", extra["dimension"], choices, is_bool))
     return specs
 
 

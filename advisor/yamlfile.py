@@ -44,7 +44,7 @@ class Document:
 class _Loader(yaml.SafeLoader):
     """A safe loader that refuses aliases (no alias bombs) and duplicate keys."""
 
-    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+    def compose_node(self, parent, index):
         if self.check_event(AliasEvent):
             event = self.peek_event()
             raise _Refused("YAML aliases (*name) are not allowed", event.start_mark.line + 1)
@@ -129,16 +129,12 @@ def load(path: str | Path, error: type[AdvisorError] = InputError) -> Document:
     return parse(text, source, error)
 
 
-def _collect_lines(
-    node: Node, path: Path_, lines: dict[Path_, int], source: str, error: type[AdvisorError]
-) -> None:
+def _collect_lines(node: Node, path: Path_, lines: dict[Path_, int], source: str, error: type[AdvisorError]) -> None:
     if isinstance(node, MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise error(
-                    "a mapping key must be a plain value", path=source, line=key_node.start_mark.line + 1
-                )
+                raise error("a mapping key must be a plain value", path=source, line=key_node.start_mark.line + 1)
             key = key_node.value
             if key in seen:
                 raise error(f"duplicate key '{key}'", path=source, line=key_node.start_mark.line + 1)

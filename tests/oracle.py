@@ -14,7 +14,7 @@ def holds(condition: dict[str, Any], fact: dict[str, Any]) -> bool:
     """Whether a durable-rules condition (the subset advisor compiles to) matches a fact."""
     if len(condition) != 1:
         return all(holds({k: v}, fact) for k, v in condition.items())
-    (key, value), = condition.items()
+    ((key, value),) = condition.items()
     if key == "$and":
         return all(holds(c, fact) for c in value)
     if key == "$or":

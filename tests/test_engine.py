@@ -92,11 +92,15 @@ def test_no_session_state_is_left_behind(pack):
 def test_large_packs_are_split_so_more_than_64_rules_can_fire(write):
     """A pack with 150 rules that all match one workload evaluates (durable-rules alone fails past 64)."""
     rules = "".join(
-        f"  - {{id: r{i}, dimension: resources, when: {{density: high}}, effects: {{a: 1}}, because: x, sources: [c]}}\n"
+        f"  - {{id: r{i}, dimension: resources, when: {{density: high}}, effects: {{a: 1}},"
+        " because: x, sources: [c]}\n"
         for i in range(150)
     )
-    path = write("big.yaml", f"pack: big\nclaims: {{c: {{section: s, quote: q, text: t}}}}\n"
-                 f"options: {{a: {{title: A, summary: a}}}}\nrules:\n{rules}")
+    path = write(
+        "big.yaml",
+        f"pack: big\nclaims: {{c: {{section: s, quote: q, text: t}}}}\n"
+        f"options: {{a: {{title: A, summary: a}}}}\nrules:\n{rules}",
+    )
     big = load_pack(path)
     decision = engine.evaluate(Workload(name="w", requirements=Requirements(density="high")), big)
     assert decision.scores == {"a": 150} and len(decision.fired) == 150
@@ -105,11 +109,15 @@ def test_large_packs_are_split_so_more_than_64_rules_can_fire(write):
 def test_packs_over_the_rule_limit_are_refused(write):
     """A pack with more rules than the engine can hold side by side is an error at load time."""
     rules = "".join(
-        f"  - {{id: r{i}, dimension: resources, when: {{density: high}}, effects: {{a: 1}}, because: x, sources: [c]}}\n"
+        f"  - {{id: r{i}, dimension: resources, when: {{density: high}}, effects: {{a: 1}},"
+        " because: x, sources: [c]}\n"
         for i in range(MAX_RULES + 1)
     )
-    path = write("huge.yaml", f"pack: huge\nclaims: {{c: {{section: s, quote: q, text: t}}}}\n"
-                 f"options: {{a: {{title: A, summary: a}}}}\nrules:\n{rules}")
+    path = write(
+        "huge.yaml",
+        f"pack: huge\nclaims: {{c: {{section: s, quote: q, text: t}}}}\n"
+        f"options: {{a: {{title: A, summary: a}}}}\nrules:\n{rules}",
+    )
     with pytest.raises(RulePackError, match="at most 500 rules"):
         load_pack(path)
 

@@ -14,7 +14,11 @@ from .conftest import EXAMPLES
 # (requirements, expected option, smallest acceptable margin; None where the other is vetoed)
 PANEL = {
     "untrusted tenant code under strict isolation": (dict(untrusted_code=True, isolation="strict"), "vm", None),
-    "third-party CI jobs on shared runners": (dict(untrusted_code=True, startup="seconds", scaling="elastic"), "vm", None),
+    "third-party CI jobs on shared runners": (
+        dict(untrusted_code=True, startup="seconds", scaling="elastic"),
+        "vm",
+        None,
+    ),
     "Windows services on Linux hosts": (dict(guest_os="different", startup="minutes"), "vm", None),
     "kernel-module testing": (dict(os_testing=True, custom_kernel=True), "vm", None),
     "distribution test matrix": (dict(os_testing=True, full_os=True, startup="minutes"), "vm", 10),

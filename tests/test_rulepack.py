@@ -80,7 +80,8 @@ def test_the_default_pack_lints_clean():
             "FILE:8: a: unknown field 'isolaton' (did you mean 'isolation'?)",
         ),
         (
-            "  - {id: a, dimension: isolation, when: {isolation: extreme}, effects: {vm: 1}, because: b, sources: [C1]}\n",
+            "  - {id: a, dimension: isolation, when: {isolation: extreme}, effects: {vm: 1}, because: b,"
+            " sources: [C1]}\n",
             "FILE:8: a: isolation can never be 'extreme'; it is one of standard, high, strict",
         ),
         (
@@ -89,7 +90,8 @@ def test_the_default_pack_lints_clean():
             "FILE:8: a: untrusted_code can never be 'true'; it is one of true, false",
         ),
         (
-            "  - {id: a, dimension: isolation, when: {isolation: high}, effects: {kvm: 1}, because: b, sources: [C1]}\n",
+            "  - {id: a, dimension: isolation, when: {isolation: high}, effects: {kvm: 1}, because: b,"
+            " sources: [C1]}\n",
             "FILE:8: a: unknown option 'kvm' (did you mean 'vm'?)",
         ),
         (
@@ -97,7 +99,8 @@ def test_the_default_pack_lints_clean():
             "FILE:8: a: 'sources' must list at least one claim id",
         ),
         (
-            "  - {id: a, dimension: isolation, when: {isolation: high}, effects: {vm: 1}, because: b, sources: [C11]}\n",
+            "  - {id: a, dimension: isolation, when: {isolation: high}, effects: {vm: 1}, because: b,"
+            " sources: [C11]}\n",
             "FILE:8: a: unknown claim id 'C11' (did you mean 'C1'?)",
         ),
         (
@@ -155,7 +158,7 @@ def test_conditions_compile_to_guarded_durable_rules_conditions(pack):
 
 def test_conditions_describe_themselves_in_words(pack):
     """A compound condition reads as words a report can show."""
-    assert pack.rule("untrusted-code-at-scale").when.describe() == (
-        "untrusted_code is true and (architecture is microservices or scaling is elastic or bursty"
-        " or density is high)"
+    assert pack.rule("os-testing-kernels").when.describe() == (
+        "os_testing is true and (custom_kernel is true or guest_os is different)"
     )
+    assert pack.rule("frequent-deploys").when.describe() == "deploy_frequency is daily or continuous"

@@ -44,7 +44,11 @@ def test_a_good_file_loads_with_stated_and_unspecified_fields(write):
 
 def test_json_files_load_like_yaml(write):
     """A JSON workload gives the same model as the YAML one."""
-    data = {"name": "payments-api", "declared": "docker", "requirements": {"isolation": "high", "untrusted_code": False}}
+    data = {
+        "name": "payments-api",
+        "declared": "docker",
+        "requirements": {"isolation": "high", "untrusted_code": False},
+    }
     assert load_workload(write("w.json", json.dumps(data))) == load_workload(write("w.yaml", GOOD))
 
 
@@ -122,9 +126,7 @@ def test_files_over_one_mebibyte_are_refused_unread(write):
 
 def test_non_utf8_bytes_are_located(write):
     """Bytes that are not UTF-8 are reported with their line."""
-    assert error_of(write, b"name: x\ndescription: caf\xe9\n") == (
-        "FILE:2: not UTF-8 text (byte 0xe9 at offset 24)"
-    )
+    assert error_of(write, b"name: x\ndescription: caf\xe9\n") == ("FILE:2: not UTF-8 text (byte 0xe9 at offset 24)")
 
 
 def test_alias_bombs_are_refused(write):

@@ -35,7 +35,9 @@ def pack_data(pack: RulePack) -> dict[str, Any]:
 def render_rules_text(pack: RulePack, options: RenderOptions) -> str:
     from .templating import render_shipped
 
-    return render_shipped("rules.txt.j2", {"pack": pack_data(pack), "describe": {r.id: r.when.describe() for r in pack.rules}})
+    return render_shipped(
+        "rules.txt.j2", {"pack": pack_data(pack), "describe": {r.id: r.when.describe() for r in pack.rules}}
+    )
 
 
 @register("rules", "json", "the rules as JSON")

@@ -1,0 +1,214 @@
+"""The command line: exit codes, exact text, JSON shape, help and docs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from advisor.cli import cli
+
+from .conftest import EXAMPLES, ROOT
+
+PAYMENTS = str(EXAMPLES / "payments-api.yaml")
+
+TWO_OPTIONS = """\
+pack: tiny
+claims: {C1: {section: s, quote: q, text: t}}
+options:
+  a: {title: Option A, summary: first}
+  b: {title: Option B, summary: second}
+rules:
+  - {id: fa, dimension: resources, when: {density: high}, effects: {a: 2}, because: fa, sources: [C1]}
+  - {id: fb, dimension: resources, when: {density: high}, effects: {b: 2}, because: fb, sources: [C1]}
+  - {id: va, dimension: isolation, when: {isolation: strict}, effects: {a: veto}, because: va, sources: [C1]}
+  - {id: vb, dimension: isolation, when: {isolation: strict}, effects: {b: veto}, because: vb, sources: [C1]}
+"""
+
+
+def test_decide_prints_recommendation_scores_and_reasons(runner):
+    """The text view names the recommendation, the margin, the scores and every fired rule."""
+    result = runner.invoke(cli, ["decide", PAYMENTS, "--no-color"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "payments-api: Docker containers (docker), ahead of Virtual machines by 15 points"
+    assert "  Docker containers      15" in lines
+    assert "  Virtual machines        0" in lines
+    for rule in ("microservices", "standard-isolation", "trusted-code", "fast-start", "elastic-scaling"):
+        assert any(f"  {rule}  [" in line for line in lines), rule
+    assert "\x1b[" not in result.stdout
+
+
+def test_decide_json_has_the_documented_fields(runner):
+    """--format json carries schema_version, scores, margin, vetoes, fired rules and unspecified fields."""
+    result = runner.invoke(cli, ["decide", str(EXAMPLES / "windows-build-agents.yaml"), "--format", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["schema_version"] == 1
+    assert data["workload"] == "windows-build-agents"
+    assert data["recommendation"] == "vm"
+    assert data["vetoes"] == {"docker": ["other-guest-os"]}
+    assert set(data["scores"]) == {"docker", "vm"}
+    assert data["margin"] is None
+    fired = {f["rule"]: f for f in data["fired"]}
+    assert fired["other-guest-os"]["effects"] == {"docker": "veto", "vm": 6}
+    assert fired["other-guest-os"]["sources"] == ["S1.docker", "S1.vm"]
+    assert "isolation" in data["unspecified"] and "guest_os" not in data["unspecified"]
+
+
+def test_decide_output_is_deterministic(runner):
+    """Deciding the same file twice gives byte-identical output in every format."""
+    for fmt in ("text", "json"):
+        first = runner.invoke(cli, ["decide", PAYMENTS, "-f", fmt]).stdout
+        assert first == runner.invoke(cli, ["decide", PAYMENTS, "-f", fmt]).stdout
+
+
+def test_a_tie_is_answered_honestly(runner, write):
+    """Equal scores give exit 0, no recommendation and status 'tie' in the JSON."""
+    pack = write("tiny.yaml", TWO_OPTIONS)
+    workload = write("w.yaml", "name: w\nrequirements: {density: high}\n")
+    result = runner.invoke(cli, ["decide", str(workload), "--rules", str(pack), "-f", "json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert (data["status"], data["recommendation"], data["margin"]) == ("tie", None, 0)
+    text = runner.invoke(cli, ["decide", str(workload), "--rules", str(pack)]).stdout
+    assert text.startswith("w: no recommendation: the options tie on 2 points")
+
+
+def test_every_option_vetoed_is_answered_honestly(runner, write):
+    """When every option is vetoed the command still exits 0 and says so."""
+    pack = write("tiny.yaml", TWO_OPTIONS)
+    workload = write("w.yaml", "name: w\nrequirements: {isolation: strict}\n")
+    data = json.loads(runner.invoke(cli, ["decide", str(workload), "--rules", str(pack), "-f", "json"]).stdout)
+    assert (data["status"], data["recommendation"]) == ("all_vetoed", None)
+    assert data["vetoes"] == {"a": ["va"], "b": ["vb"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\nrequirements:\n  isolation: extreme\n", ":3: requirements.isolation: 'extreme' is not allowed"),
+        ("name: x\nrequirements:\n  isolaton: high\n", ":3: requirements: unknown field 'isolaton'"),
+        ("name: [\n", ":2: invalid YAML"),
+        ("", ": is empty"),
+    ],
+)
+def test_bad_workloads_exit_2_with_one_line(runner, write, text, message):
+    """Invalid workload files exit 2 with one line on stderr and no traceback."""
+    path = write("bad.yaml", text)
+    result = runner.invoke(cli, ["decide", str(path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"advisor: {path}{message}")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_missing_file_exits_2(runner, tmp_path):
+    """A workload path that does not exist exits 2 naming it."""
+    result = runner.invoke(cli, ["decide", str(tmp_path / "nope.yaml")])
+    assert (result.exit_code, result.stderr) == (2, f"advisor: {tmp_path / 'nope.yaml'}: no such file\n")
+
+
+def test_an_unknown_format_exits_2_listing_the_known_ones(runner):
+    """--format with an unknown name is a usage error that lists the choices."""
+    result = runner.invoke(cli, ["decide", PAYMENTS, "--format", "pdf"])
+    assert result.exit_code == 2
+    assert "'pdf' is not one of 'text', 'md', 'html', 'json'" in result.stderr
+
+
+def test_output_is_written_atomically_and_failures_leave_nothing(runner, tmp_path):
+    """--output writes the whole report; a failed run leaves no file behind."""
+    out = tmp_path / "report.json"
+    assert runner.invoke(cli, ["decide", PAYMENTS, "-f", "json", "-o", str(out)]).exit_code == 0
+    assert json.loads(out.read_text())["workload"] == "payments-api"
+    bad = tmp_path / "bad.json"
+    result = runner.invoke(cli, ["decide", str(tmp_path / "missing.yaml"), "-o", str(bad)])
+    assert result.exit_code == 2 and not bad.exists()
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_a_broken_rule_pack_exits_2_with_file_and_line(runner, write):
+    """decide --rules with an invalid pack exits 2 naming file:line and the rule."""
+    pack = write("p.yaml", TWO_OPTIONS.replace("density: high}, effects: {a: 2}", "densty: high}, effects: {a: 2}"))
+    result = runner.invoke(cli, ["decide", PAYMENTS, "--rules", str(pack)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"advisor: {pack}:7: fa: unknown field 'densty' (did you mean 'density'?)")
+
+
+def test_rules_list_json_gives_each_rule(runner, pack):
+    """rules list --format json gives each rule's id, condition, effects, because and sources."""
+    data = json.loads(runner.invoke(cli, ["rules", "list", "-f", "json"]).stdout)
+    assert [r["id"] for r in data["rules"]] == [r.id for r in pack.rules]
+    first = data["rules"][0]
+    assert set(first) == {"id", "dimension", "condition", "effects", "because", "sources"}
+    assert first["condition"] == {"guest_os": "different"}
+
+
+def test_rules_list_text_shows_conditions_in_words(runner):
+    """The text listing shows each rule's condition, effects and sources."""
+    out = runner.invoke(cli, ["rules", "list"]).stdout
+    assert "own-kernel  (Architecture)\n    when     custom_kernel is true\n    effects  docker veto, vm +6\n" in out
+
+
+def test_rules_lint_reports_every_problem_and_exits_2(runner, write):
+    """rules lint prints each problem as file:line: rule: what, and exits 2."""
+    pack = write("p.yaml", TWO_OPTIONS.replace("sources: [C1]}\n", "sources: [C11]}\n", 2))
+    result = runner.invoke(cli, ["rules", "lint", str(pack)])
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"{pack}:7: fa: unknown claim id 'C11' (did you mean 'C1'?)",
+        f"{pack}:8: fb: unknown claim id 'C11' (did you mean 'C1'?)",
+    ]
+    assert result.stderr == "advisor: 2 problems found\n"
+
+
+def test_rules_lint_passes_the_default_pack(runner):
+    """rules lint with no path checks the shipped pack and exits 0."""
+    result = runner.invoke(cli, ["rules", "lint"])
+    assert result.exit_code == 0 and result.stdout.endswith("ok: 26 rules, 2 options\n")
+
+
+def test_schema_prints_the_workload_schema(runner):
+    """schema prints a JSON Schema that names the workload's fields."""
+    data = json.loads(runner.invoke(cli, ["schema"]).stdout)
+    assert data["properties"]["name"]["type"] == "string"
+    assert "isolation" in data["$defs"]["Requirements"]["properties"]
+
+
+def test_every_command_has_help_and_is_in_the_readme(runner):
+    """Each command and subcommand has help text and is named in the README."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            path = [*prefix, name]
+            yield path, command
+            if hasattr(command, "commands"):
+                yield from walk(command, path)
+
+    for path, command in walk(cli, []):
+        assert command.help, path
+        result = runner.invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.stdout
+        assert f"advisor {' '.join(path)}" in readme, path
+
+
+def test_help_imports_neither_durable_nor_jinja2():
+    """advisor --help stays fast: it imports neither the rules engine nor the template engine."""
+    code = (
+        "import sys\nfrom advisor.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('durable_rules_engine', 'jinja2', 'durable') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_python_dash_m_runs_the_cli():
+    """python -m advisor is the same command."""
+    result = subprocess.run(
+        [sys.executable, "-m", "advisor", "decide", PAYMENTS, "-f", "json"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0 and json.loads(result.stdout)["recommendation"] == "docker"

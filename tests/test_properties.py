@@ -1,0 +1,55 @@
+"""Properties that hold for every valid workload."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor.cli import cli
+from advisor.engine import evaluate
+from advisor.formats import render
+from advisor.workload import REQUIREMENT_FIELDS, Requirements, Workload, allowed_values
+
+workloads = st.builds(
+    Workload,
+    name=st.text(min_size=1, max_size=40).filter(lambda s: s.strip() == s and s),
+    requirements=st.fixed_dictionaries(
+        {}, optional={f: st.sampled_from(allowed_values(f)) for f in REQUIREMENT_FIELDS}
+    ).map(lambda d: Requirements(**d)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(workload=workloads)
+def test_every_valid_workload_gets_a_consistent_decision(pack, workload):
+    """Any valid workload is decided, and the decision agrees with its own scores and vetoes."""
+    decision = evaluate(workload, pack)
+    allowed = {o: s for o, s in decision.scores.items() if o not in decision.vetoes}
+    if decision.recommendation is not None:
+        assert decision.recommendation in allowed
+        assert allowed[decision.recommendation] == max(allowed.values())
+        others = [s for o, s in allowed.items() if o != decision.recommendation]
+        assert decision.margin == (allowed[decision.recommendation] - max(others) if others else None)
+    else:
+        assert decision.status in ("tie", "all_vetoed", "no_rules_fired")
+    assert sorted(decision.unspecified + list(decision.requirements)) == sorted(REQUIREMENT_FIELDS)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(workload=workloads)
+def test_the_same_input_gives_the_same_output(pack, workload, tmp_path_factory):
+    """Deciding the same workload file twice prints byte-identical text and JSON."""
+    import yaml
+    from click.testing import CliRunner
+
+    folder = tmp_path_factory.mktemp("w")
+    path = folder / "w.yaml"
+    data = {"name": workload.name, "requirements": workload.requirements.stated()}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    for fmt in ("text", "json"):
+        first = runner.invoke(cli, ["decide", str(path), "-f", fmt])
+        second = runner.invoke(cli, ["decide", str(path), "-f", fmt])
+        assert first.exit_code == 0, first.output
+        assert first.stdout_bytes == second.stdout_bytes
+    assert render("decision", "json", evaluate(workload, pack)) == render("decision", "json", evaluate(workload, pack))
