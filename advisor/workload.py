@@ -130,11 +130,11 @@ class Requirements(BaseModel):
 
     def stated(self) -> dict[str, str | bool]:
         """The requirements the workload states, in model order."""
-        return {k: v for k, v in self.model_dump().items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None}
 
     def unspecified(self) -> list[str]:
         """The requirement fields the workload leaves out, in model order."""
-        return [k for k, v in self.model_dump().items() if v is None]
+        return [k for k, v in self.__dict__.items() if v is None]
 
 
 class Workload(BaseModel):

@@ -1,0 +1,51 @@
+"""Start-up benchmark: wall time of whole `advisor` processes.
+
+Run: python bench/bench_startup.py [--runs 15]
+
+Prints the median wall time of `advisor decide` on a bundled example, of `advisor
+--help`, and of a bare `python -c pass` (the floor: the interpreter's own start), each
+measured in this same run, after one warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "payments-api.yaml"
+
+COMMANDS = {
+    "python -c pass (floor)": [sys.executable, "-c", "pass"],
+    "advisor --help": [sys.executable, "-m", "advisor", "--help"],
+    "advisor decide example": [sys.executable, "-m", "advisor", "decide", str(EXAMPLE)],
+    "advisor decide example -f json": [sys.executable, "-m", "advisor", "decide", str(EXAMPLE), "-f", "json"],
+}
+
+
+def wall_ms(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    results: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for command in COMMANDS.values():
+        wall_ms(command)  # warm-up: file cache, .pyc files
+    for _ in range(args.runs):  # interleaved, so drift hits every command alike
+        for name, command in COMMANDS.items():
+            results[name].append(wall_ms(command))
+    for name, times in results.items():
+        print(f"{name:34s} median {statistics.median(times):6.1f} ms  (min {min(times):6.1f}, max {max(times):6.1f})")
+
+
+if __name__ == "__main__":
+    main()
