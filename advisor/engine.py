@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections import OrderedDict
 from typing import Any
 
 import durable_rules_engine as _dre
 
-from .decision import Counterfactual, Decision, build_decision
+from .decision import Counterfactual, Decision, add_up, build_decision, rank
 from .errors import EngineError
 from .rulepack import FACT_TAG, RulePack
 from .workload import Requirements, Workload, allowed_values
@@ -44,6 +45,7 @@ class CompiledPack:
         self.pack = pack
         self._handles: list[int] = []
         self._cache: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
+        self._lock = threading.Lock()
         order = {rule.id: i for i, rule in enumerate(pack.rules)}
         self._order = order
         for start in range(0, len(pack.rules), CHUNK):
@@ -60,22 +62,25 @@ class CompiledPack:
         """The ids of the rules whose conditions hold, in pack order."""
         stated = requirements.stated()
         key = tuple(stated.items())
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
-        fired = self._evaluate(stated)
-        self._cache[key] = fired
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return fired
+        with self._lock:  # durable-rules is not thread-safe, and neither is the cache
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+            fired = self._evaluate(stated)
+            self._cache[key] = fired
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return fired
 
     def _evaluate(self, stated: dict[str, Any]) -> tuple[str, ...]:
         fact = _fact_json(stated)
         names: list[str] = []
         for handle in self._handles:
             try:
-                _code, state = _dre.assert_fact(handle, fact)
+                code, state = _dre.assert_fact(handle, fact)
+                if code != 0:  # 1: nothing matched it, 2: it was asserted before and never retracted
+                    raise EngineError(f"durable-rules refused the workload fact (code {code})", path=self.pack.path)
                 try:
                     result = _dre.start_action_for_state(handle, state)
                     message = result[1] if result else None
@@ -148,10 +153,8 @@ def _counterfactuals(
     stated = workload.requirements.stated()
     for field in decision.unspecified:
         for value in allowed_values(field):
-            requirements = Requirements.model_validate({**stated, field: value})
-            other = build_decision(workload, pack, engine.fired(requirements))
-            if other.recommendation != decision.recommendation:
-                found.append(
-                    Counterfactual(field=field, value=value, recommendation=other.recommendation, status=other.status)
-                )
+            fired = engine.fired(Requirements.model_validate({**stated, field: value}))
+            status, recommendation, _, _ = rank(*add_up(pack, fired))
+            if recommendation != decision.recommendation:
+                found.append(Counterfactual(field=field, value=value, recommendation=recommendation, status=status))
     return found
