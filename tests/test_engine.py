@@ -131,3 +131,23 @@ def test_counterfactuals_name_unstated_fields_that_flip_the_advice(pack):
     flips = {(c.field, c.value): c.recommendation for c in decision.counterfactuals}
     assert flips[("guest_os", "different")] == "vm"
     assert all(c.field in decision.unspecified for c in decision.counterfactuals)
+
+
+def test_concurrent_threads_get_the_same_answers_as_one(pack):
+    """Evaluations from several threads at once agree with sequential ones (the engine serialises them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sets = [Requirements(density=d, startup=s) for d in allowed_values("density") for s in allowed_values("startup")]
+    compiled = engine.CompiledPack(pack)
+    try:
+        expected = [oracle_fired(pack, r.stated()) for r in sets]
+
+        def run(_):
+            compiled._cache.clear()
+            return [compiled.fired(r) for r in sets]
+
+        with ThreadPoolExecutor(4) as pool:
+            for result in pool.map(run, range(40)):
+                assert result == expected
+    finally:
+        compiled.close()
