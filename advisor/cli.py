@@ -190,6 +190,40 @@ def ask(ctx, out, from_path, force, rules_path) -> None:
             adr.invoke(sub)
 
 
+@cli.command("adr")
+@click.argument("workload", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--dir", "folder", type=click.Path(), help="Folder of the records (default: .adr-dir, doc/adr, docs/decisions)."
+)
+@click.option(
+    "--template",
+    metavar="madr|nygard|FILE",
+    help="Record format, or your own Jinja template (sandboxed). Default: nygard where the folder's records "
+    "are adr-tools', else madr.",
+)
+@click.option("--status", type=click.Choice(["proposed", "accepted"]), default="proposed", show_default=True)
+@click.option("--supersedes", type=click.IntRange(min=1), metavar="N", help="Mark ADR N superseded by the new one.")
+@click.option("--title", help='Title of the record (default: "Run <workload> on <chosen option>").')
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the record instead of writing it.")
+@rules_option
+def adr_command(workload, folder, template, status, supersedes, title, to_stdout, rules_path) -> None:
+    """Write the next Architecture Decision Record for WORKLOAD and print its path."""
+    from . import api
+    from .adr import display_path, write_adr
+
+    written = write_adr(
+        workload,
+        pack=api.load_rules(rules_path),
+        folder=folder,
+        template=template,
+        status=status,
+        supersedes=supersedes,
+        title=title,
+        to_stdout=to_stdout,
+    )
+    click.echo(written.text if to_stdout else display_path(written.path), nl=not to_stdout)
+
+
 def main() -> None:
     """The console-script entry point."""
     cli(prog_name="advisor")

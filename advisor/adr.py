@@ -1,0 +1,521 @@
+"""Architecture Decision Records: where they live, how they are numbered, written and superseded.
+
+A record is rendered from a decision by one of the ``adr`` formats of the renderer
+registry (MADR 4.0 or Nygard's adr-tools format) or by a user's template. Writing it
+never overwrites anything: the file is linked into place whole, under a lock on the
+folder, and a taken number is retried with the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import errno
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError, OutputError, TemplateError
+
+if TYPE_CHECKING:
+    from .decision import Decision
+    from .rulepack import RulePack
+
+TEMPLATES = ("madr", "nygard")
+STATUSES = ("proposed", "accepted")
+DEFAULT_FOLDER = Path("doc/adr")
+# Folders teams already keep records in, in the order they are looked for at each level.
+KNOWN_FOLDERS = (Path("doc/adr"), Path("docs/decisions"))
+SLUG_MAX = 60
+
+_RECORD = re.compile(r"(\d+)-[^/]*\.md")
+_NYGARD_TITLE = re.compile(r"# \d+\. ")
+# Latin spellings of Cyrillic letters, so a Russian title still names its file readably.
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya i yi ye g u".split(),
+        strict=True,
+    )
+)
+_CYRILLIC = {k: ("" if v == "-" else v) for k, v in _CYRILLIC.items()}
+
+
+@dataclass(frozen=True)
+class Record:
+    """An ADR file already in the folder."""
+
+    number: int
+    path: Path
+
+    @property
+    def slug(self) -> str:
+        """The file name without ``.md``: how log4brains names a record."""
+        return self.path.name[: -len(".md")]
+
+
+@dataclass(frozen=True)
+class Link:
+    """Another record a new one points at (or is pointed at by)."""
+
+    number: int
+    file: str
+    title: str
+
+    @property
+    def slug(self) -> str:
+        """The file name without ``.md``."""
+        return self.file[: -len(".md")] if self.file.endswith(".md") else self.file
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Everything an ADR template is given besides the decision's own report context."""
+
+    decision: Decision
+    number: int
+    title: str
+    status: str
+    date: str
+    file: str
+    workload_path: str | None
+    supersedes: Link | None = None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What ``write_adr`` did: the record's text, and its path unless it was only printed."""
+
+    text: str
+    path: Path | None
+
+
+# --- folder -----------------------------------------------------------------------------
+
+
+def find_folder(explicit: str | Path | None = None, start: Path | None = None) -> Path:
+    """The folder the records go in.
+
+    ``explicit`` (``--dir``) wins. Otherwise, walking up from ``start`` as adr-tools
+    does, the nearest level that has a ``.adr-dir`` file (naming the folder relative to
+    itself), a ``doc/adr`` or a ``docs/decisions`` folder decides; else ``doc/adr``
+    under ``start``, to be created.
+    """
+    start = (start or Path.cwd()).resolve()
+    if explicit is not None:
+        folder = Path(explicit)
+        folder = folder if folder.is_absolute() else start / folder
+        _check_folder(folder, str(explicit))
+        return folder
+    for level in (start, *start.parents):
+        marker = level / ".adr-dir"
+        if marker.is_file():
+            try:
+                named = marker.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"cannot read: {exc}", path=str(marker)) from None
+            if not named or "\n" in named:
+                raise InputError("should hold one folder name", path=str(marker))
+            folder = level / named
+            _check_folder(folder, str(marker))
+            return folder
+        for known in KNOWN_FOLDERS:
+            if (level / known).is_dir():
+                return level / known
+    return start / DEFAULT_FOLDER
+
+
+def _check_folder(folder: Path, named_by: str) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file, not a folder of records", path=named_by)
+
+
+def records(folder: Path) -> list[Record]:
+    """The records in a folder (files named ``NNNN-something.md``), by number then name."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in os.scandir(folder):
+        match = _RECORD.fullmatch(entry.name)
+        if match and entry.is_file():
+            found.append(Record(int(match.group(1)), Path(entry.path)))
+    return sorted(found, key=lambda r: (r.number, r.path.name))
+
+
+def next_number(folder: Path) -> int:
+    """One above the highest record number in the folder (gaps are left alone)."""
+    return max((r.number for r in records(folder)), default=0) + 1
+
+
+def folder_format(folder: Path) -> str:
+    """The format new records take by default: adr-tools' where the folder's newest record is in it."""
+    existing = records(folder)
+    if existing:
+        try:
+            with open(existing[-1].path, encoding="utf-8", errors="replace") as fh:
+                first = fh.readline()
+        except OSError:
+            first = ""
+        if _NYGARD_TITLE.match(first):
+            return "nygard"
+    return "madr"
+
+
+# --- names --------------------------------------------------------------------------------
+
+
+def clean_title(title: str) -> str:
+    """A title on one line: control characters and runs of white space become one space."""
+    chars = [" " if unicodedata.category(c).startswith(("C", "Z")) else c for c in title]
+    return re.sub(r" +", " ", "".join(chars)).strip()
+
+
+def slugify(title: str) -> str:
+    """A safe file-name part for a title: lower-case ASCII letters, digits and hyphens, at most 60 long.
+
+    Cyrillic is transliterated and accents dropped; whatever else is not ASCII is left
+    out. A title with nothing left gives ``decision``.
+    """
+    text = "".join(_CYRILLIC.get(c, c) for c in title.lower())
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > SLUG_MAX:
+        cut = slug[: SLUG_MAX + 1]
+        # end on a whole word when one ends reasonably late
+        slug = cut[: cut.rfind("-")] if cut.rfind("-") > SLUG_MAX // 2 else slug[:SLUG_MAX]
+        slug = slug.strip("-")
+    return slug or "decision"
+
+
+def default_title(decision: Decision) -> str:
+    """"Run <workload> on <option>" when an option is recommended, else what is left to choose."""
+    if decision.recommendation:
+        return f"Run {decision.workload} on {decision.option(decision.recommendation).title}"
+    return f"Choose the platform of {decision.workload}"
+
+
+def record_date() -> str:
+    """The record's date: from SOURCE_DATE_EPOCH when set, else today (UTC)."""
+    from .api import report_date
+
+    return report_date(None) or _dt.datetime.now(_dt.UTC).date().isoformat()
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the folder, so two advisors never pick the same number."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): exclusive creation alone still prevents overwrites
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks: exclusive creation still applies
+            pass
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _create_exclusive(path: Path, text: str) -> None:
+    """Create ``path`` holding ``text``; FileExistsError if it exists. Readers never see it half-written."""
+    fd, tmp = tempfile.mkstemp(prefix=".adr-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            os.link(tmp, path)  # fails if path exists: nothing is ever overwritten
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                raise
+            # a file system without hard links: create exclusively and write in place
+            out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with os.fdopen(out, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+    finally:
+        os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def publish(
+    folder: Path,
+    slug: str,
+    text_for: Callable[[int, str], str],
+    after: Callable[[Path], None] | None = None,
+    attempts: int = 1000,
+) -> Path:
+    """Write the next record ``NNNN-slug.md`` in ``folder`` (which must exist) and return its path.
+
+    ``text_for(number, file_name)`` renders the record. Under a lock on the folder the
+    next number is taken; a file that exists anyway (written by another tool) is never
+    overwritten: the next number is tried. ``after(path)`` runs under the same lock (to
+    supersede an older record); if it fails, the new record is removed.
+    """
+    with _locked(folder):
+        number = next_number(folder)
+        for _ in range(attempts):
+            name = f"{number:04d}-{slug}.md"
+            path = folder / name
+            try:
+                _create_exclusive(path, text_for(number, name))
+            except FileExistsError:
+                number = max(number + 1, next_number(folder))
+                continue
+            if after is not None:
+                try:
+                    after(path)
+                except BaseException:
+                    path.unlink()
+                    raise
+            return path
+    raise OutputError(f"no free record number after {attempts} tries", path=str(folder))
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, deepest first."""
+    created = []
+    missing = folder
+    while not missing.exists():
+        created.append(missing)
+        missing = missing.parent
+    for path in reversed(created):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            _remove_folders(created)
+            raise OutputError(f"cannot create the folder: {exc.strerror or exc}", path=str(path)) from None
+    return created
+
+
+def _remove_folders(created: list[Path]) -> None:
+    for path in created:
+        try:
+            path.rmdir()
+        except OSError:
+            pass
+
+
+# --- superseding ----------------------------------------------------------------------------------
+
+
+def find_record(folder: Path, number: int) -> Record:
+    """The record numbered ``number`` in the folder; an InputError when there is none (or several)."""
+    found = [r for r in records(folder) if r.number == number]
+    if not found:
+        raise InputError(f"there is no ADR {number} in {folder}", field="--supersedes")
+    if len(found) > 1:
+        names = ", ".join(r.path.name for r in found)
+        raise InputError(f"several ADRs are numbered {number} in {folder}: {names}", field="--supersedes")
+    return found[0]
+
+
+def record_title(path: Path) -> str:
+    """A record's title as adr-tools reads it: its first ``#`` heading (or its file name)."""
+    for line in _read(path).splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return path.name
+
+
+def _read(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:  # newline="": keep \r\n as it is
+            return fh.read()
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text", path=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+
+
+_FRONT_STATUS = re.compile(r"status[ \t]*:", re.IGNORECASE)
+_BULLET_STATUS = re.compile(r"([-*+][ \t]+status[ \t]*:[ \t]*)", re.IGNORECASE)
+_STATUS_WORD = re.compile(r"[A-Za-z]+\.?")
+
+
+def mark_superseded(text: str, new: Link, path: str = "") -> str:
+    """``text`` of a record with its status changed to superseded by ``new``; nothing else changes.
+
+    MADR: the front matter's ``status:`` and the ``- Status:`` line before the first
+    ``##`` heading. Nygard (adr-tools): the status word in the ``## Status`` section (a
+    ``Superseded by`` line is added there when it has no status word).
+    """
+    lines = text.splitlines(keepends=True)
+    link = f"[{new.slug}]({new.file})"
+    changed = False
+    body = 0
+    if lines and lines[0].rstrip("\r\n") == "---":
+        for i in range(1, len(lines)):
+            content = lines[i].rstrip("\r\n")
+            if content == "---":
+                body = i + 1
+                break
+            if _FRONT_STATUS.match(content):
+                lines[i] = f'status: "superseded by {link}"{_ending(lines[i])}'
+                changed = True
+    for i in range(body, len(lines)):
+        if lines[i].startswith("## "):
+            break
+        match = _BULLET_STATUS.match(lines[i])
+        if match:
+            lines[i] = f"{match.group(1)}superseded by {link}{_ending(lines[i])}"
+            changed = True
+            break
+    if not changed:
+        changed = _supersede_status_section(lines, new)
+    if not changed:
+        raise InputError(
+            "has no status to mark superseded (no front matter 'status:', '- Status:' line or '## Status' section)",
+            path=path or None,
+        )
+    return "".join(lines)
+
+
+def _supersede_status_section(lines: list[str], new: Link) -> bool:
+    """Edit the Nygard ``## Status`` section in place; False when there is none."""
+    start = next((i for i, line in enumerate(lines) if line.rstrip("\r\n").rstrip() == "## Status"), None)
+    if start is None:
+        return False
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    entry = f"Superseded by [{new.title}]({new.file})"
+    ending = _ending(lines[start]) or "\n"
+    for i in range(start + 1, end):
+        if _STATUS_WORD.fullmatch(lines[i].strip()):
+            lines[i] = entry + (_ending(lines[i]) or ending)
+            return True
+    last = max((i for i in range(start, end) if lines[i].strip()), default=start)
+    if not lines[last].endswith(("\n", "\r")):
+        lines[last] += ending
+    lines.insert(last + 1, ending + entry + ending)
+    return True
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
+
+
+# --- the whole command ------------------------------------------------------------------------
+
+
+def _shown_path(workload_path: str, start: Path) -> str | None:
+    """The workload path as a CI job would name it: relative to ``start`` when inside it."""
+    if workload_path == "-":
+        return None
+    path = Path(workload_path)
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to(start.resolve())
+        except ValueError:
+            return path.as_posix()
+    return path.as_posix()
+
+
+def write_adr(
+    workload_path: str,
+    *,
+    pack: RulePack | None = None,
+    folder: str | Path | None = None,
+    template: str | None = None,
+    status: str = "proposed",
+    supersedes: int | None = None,
+    title: str | None = None,
+    to_stdout: bool = False,
+    start: Path | None = None,
+) -> Written:
+    """Decide a workload and write the next ADR for it (or only render it, with ``to_stdout``).
+
+    ``template`` is ``madr``, ``nygard``, a path to a user's Jinja template, or None for
+    the folder's format (``nygard`` where its records are adr-tools', else ``madr``).
+    Everything is checked before anything is written; on any error nothing is.
+    """
+    from . import api, formats
+
+    if status not in STATUSES:
+        raise InputError(f"'{status}' is not a status; choose one of {', '.join(STATUSES)}", field="--status")
+    start = (start or Path.cwd()).resolve()
+    decision = api.decide(workload_path, pack)
+    target = find_folder(folder, start)
+    fmt, user_template = _template(template, target)
+    old = find_record(target, supersedes) if supersedes is not None else None
+    old_text = _read(old.path) if old else ""
+    if old:
+        mark_superseded(old_text, Link(0, "0000-check.md", "check"), str(old.path))  # fails early if it cannot
+    heading = clean_title(title if title is not None else default_title(decision))
+    if not heading:
+        raise InputError("the title is empty", field="--title")
+    slug = slugify(heading)
+    back = Link(old.number, old.path.name, record_title(old.path)) if old else None
+    date = record_date()
+    shown = _shown_path(workload_path, start)
+    options = formats.RenderOptions(date=date, template=user_template)
+
+    def text_for(number: int, name: str) -> str:
+        draft = Draft(decision, number, heading, status, date, name, shown, back)
+        return formats.render("adr", fmt, draft, options)
+
+    first = next_number(target)
+    text = text_for(first, f"{first:04d}-{slug}.md")  # template errors surface before anything is written
+    if to_stdout:
+        return Written(text, None)
+
+    def supersede_old(path: Path) -> None:
+        from .files import write_atomic
+
+        new = Link(int(path.name.split("-", 1)[0]), path.name, _title_line(path))
+        write_atomic(old.path, mark_superseded(old_text, new, str(old.path)))
+
+    created = _make_folder(target)
+    try:
+        path = publish(target, slug, text_for, supersede_old if old else None)
+    except OSError as exc:
+        _remove_folders(created)
+        raise OutputError(f"cannot write a record: {exc.strerror or exc}", path=str(target)) from None
+    except BaseException:
+        _remove_folders(created)
+        raise
+    return Written(path.read_text(encoding="utf-8"), path)
+
+
+def display_path(path: Path, start: Path | None = None) -> str:
+    """``path`` as the user would type it: relative to ``start`` (the current folder) when inside it."""
+    start = (start or Path.cwd()).resolve()
+    try:
+        return path.resolve().relative_to(start).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _title_line(path: Path) -> str:
+    """How adr-tools links a record: its first line without the ``# ``, else its title."""
+    with open(path, encoding="utf-8") as fh:
+        first = fh.readline().rstrip("\n")
+    return first[2:] if first.startswith("# ") else record_title(path)
+
+
+def _template(template: str | None, folder: Path) -> tuple[str, str | None]:
+    """The registered ``adr`` format to use, and the user's template file if one is given."""
+    if template is None:
+        return folder_format(folder), None
+    if template in TEMPLATES:
+        return template, None
+    if not Path(template).is_file():
+        raise TemplateError(f"is neither a template file nor one of {', '.join(TEMPLATES)}", path=template)
+    return "madr", template
