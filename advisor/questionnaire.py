@@ -1,0 +1,375 @@
+"""The questionnaire: ask a workload's name and requirements, one question per field.
+
+The questions come from the workload model (``field_specs()``: title, help text,
+choices) so there is no second copy of them here. Two prompters ask them: arrow-key
+menus on a terminal, and numbered prompts read line by line when standard input is
+not a terminal, so the questionnaire can be scripted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import InputError, OutputError
+from .files import write_atomic
+from .workload import DIMENSIONS, FieldSpec, Requirements, Workload, field_specs, format_value
+
+SKIP_LABEL = "skip / don't know"
+# A piped script that keeps giving wrong answers must fail, not loop for ever.
+MAX_TRIES = 5
+HEADER = "# A workload description for advisor: `advisor decide FILE`, or `advisor ask --from FILE` to edit it.\n"
+
+
+class Prompter(Protocol):
+    """What the questionnaire needs from a terminal, whichever kind it is."""
+
+    def section(self, title: str) -> None:
+        """Show the header of a group of questions."""
+
+    def ask_name(self, title: str, help: str, default: str | None, check: Callable[[str], str | None]) -> str:
+        """Ask for the workload's name; ``check`` returns a problem or None."""
+
+    def ask_field(self, spec: FieldSpec, default: Any, position: int, total: int) -> Any:
+        """Ask one requirement; None means skipped (left unspecified)."""
+
+    def confirm(self, question: str, default: bool = False) -> bool:
+        """Ask a yes/no question."""
+
+    def say(self, text: str) -> None:
+        """Tell the user something."""
+
+
+def run(prompter: Prompter, start: Workload | None = None) -> Workload:
+    """Ask the name and every requirement in model order; return the answered Workload.
+
+    ``start`` (the edit flow) gives the defaults; its description and declared
+    platform are kept as they are.
+    """
+    name_info = Workload.model_fields["name"]
+    name = prompter.ask_name(
+        name_info.title or "Name", name_info.description or "", start.name if start else None, _name_problem
+    )
+    answers: dict[str, Any] = {}
+    specs = field_specs()
+    dimension = None
+    for position, spec in enumerate(specs, 1):
+        if spec.dimension != dimension:
+            dimension = spec.dimension
+            prompter.section(DIMENSIONS[dimension])
+        default = getattr(start.requirements, spec.name) if start else None
+        value = prompter.ask_field(spec, default, position, len(specs))
+        if value is not None:
+            answers[spec.name] = value
+    return Workload(
+        name=name,
+        description=start.description if start else None,
+        declared=start.declared if start else None,
+        requirements=Requirements(**answers),
+    )
+
+
+def _name_problem(name: str) -> str | None:
+    """What is wrong with a name, by the model's own limits, or None."""
+    try:
+        Workload(name=name)
+    except ValidationError as exc:
+        return exc.errors()[0]["msg"].lower()
+    return None
+
+
+def workload_yaml(workload: Workload) -> str:
+    """The workload as a YAML file: fixed key order, only what is stated."""
+    data: dict[str, Any] = {"name": workload.name}
+    if workload.description is not None:
+        data["description"] = workload.description
+    if workload.declared is not None:
+        data["declared"] = workload.declared
+    data["requirements"] = workload.requirements.stated()
+    return HEADER + yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
+
+
+class _Dumper(yaml.SafeDumper):
+    """A safe dumper whose strings always load back unchanged."""
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        # PyYAML folds Unicode line breaks (NEL, LS, PS) wrongly in plain and single-quoted
+        # scalars; double quotes escape them.
+        if any(ch in data for ch in "\x85\u2028\u2029"):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
+
+_Dumper.add_representer(str, _Dumper.represent_str)
+
+
+def check_target(path: str | Path) -> bool:
+    """Refuse an output path that can never be written, before any question; True if it exists."""
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError("is a folder, not a file", path=str(path))
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError("the folder does not exist", path=str(path))
+    return target.exists()
+
+
+def save(workload: Workload, path: str | Path, prompter: Prompter, *, force: bool = False) -> Path:
+    """Write the workload file atomically; an existing file is replaced only with ``force`` or a yes."""
+    text = workload_yaml(workload)
+    target = Path(path)
+    if force:
+        return write_atomic(target, text)
+    if target.exists() or target.is_symlink():
+        if not prompter.confirm(f"{path} already exists. Overwrite it?", default=False):
+            raise OutputError("already exists; not overwritten (use --force)", path=str(path))
+        return write_atomic(target, text)
+    return write_atomic(target, text, overwrite=False)
+
+
+def _choices(spec: FieldSpec) -> list[tuple[Any, str, str]]:
+    """(value, how it is written, what it means) for each choice of a field."""
+    return [(value, format_value(value) if not spec.is_bool else label, label) for value, label in spec.choices.items()]
+
+
+class LinePrompter:
+    """Numbered questions, answers read one line at a time (for pipes and scripts)."""
+
+    def __init__(self, stdin: TextIO, out: TextIO, *, echo: bool = False, source: str = "<stdin>") -> None:
+        self.stdin = stdin
+        self.out = out
+        self.echo = echo
+        self.source = source
+        self.line = 0
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
+    def _read(self, prompt: str, field: str) -> str:
+        """One answer; the end of input is an error naming the question it cut short."""
+        self._write(prompt)
+        raw = self.stdin.readline()
+        if not raw:
+            self._write("\n")
+            raise InputError(
+                "input ended before this question was answered; nothing written",
+                path=self.source,
+                line=self.line + 1,
+                field=field,
+            )
+        self.line += 1
+        answer = raw.rstrip("\r\n")
+        if self.echo:
+            self._write(answer + "\n")
+        return answer.strip()
+
+    def _too_many(self, field: str) -> InputError:
+        return InputError(
+            f"no valid answer after {MAX_TRIES} tries; nothing written", path=self.source, line=self.line, field=field
+        )
+
+    def section(self, title: str) -> None:
+        self._write(f"\n{title}\n{'-' * len(title)}\n")
+
+    def ask_name(self, title: str, help: str, default: str | None, check: Callable[[str], str | None]) -> str:
+        keep = f" [Enter: {default}]" if default else ""
+        for _ in range(MAX_TRIES):
+            answer = self._read(f"{title} (? for help){keep}: ", "name")
+            if answer == "?":
+                self._write(f"  {help}\n")
+                continue
+            if not answer and default:
+                return default
+            problem = check(answer)
+            if problem is None:
+                return answer
+            self._write(f"  The name {problem}; try again.\n")
+        raise self._too_many("name")
+
+    def ask_field(self, spec: FieldSpec, default: Any, position: int, total: int) -> Any:
+        choices = _choices(spec)
+        width = max(len(written) for _, written, _ in choices)
+        lines = [f"{position}/{total}  {spec.title}"]
+        for number, (_, written, label) in enumerate(choices, 1):
+            meaning = "" if spec.is_bool else f"  {label}"
+            lines.append(f"  {number}  {written:<{width}}{meaning}".rstrip())
+        lines.append(f"  0  {SKIP_LABEL}")
+        self._write("\n".join(lines) + "\n")
+        written_of = {value: written for value, written, _ in choices}
+        keep = f"keep {written_of[default]}" if default is not None else "skip"
+        prompt = f"Choose 0-{len(choices)}, ? for help [Enter: {keep}]: "
+        field = f"requirements.{spec.name}"
+        for _ in range(MAX_TRIES):
+            answer = self._read(prompt, field)
+            if answer == "?":
+                self._write(_help_text(spec))
+                continue
+            if not answer:
+                return default
+            found, value = _parse(spec, choices, answer)
+            if found:
+                return value
+            written = ", ".join(w for _, w, _ in choices)
+            self._write(
+                f"  '{answer}' is not an answer: type a number from 0 to {len(choices)}, "
+                f"one of {written}, ? for help, or Enter for {keep}.\n"
+            )
+        raise self._too_many(field)
+
+    def confirm(self, question: str, default: bool = False) -> bool:
+        hint = "[Y/n]" if default else "[y/N]"
+        for _ in range(MAX_TRIES):
+            self._write(f"{question} {hint}: ")
+            raw = self.stdin.readline()
+            if not raw:
+                # Not answering is not an explicit yes; scripts that stop early get the default.
+                self._write("\n")
+                return default
+            self.line += 1
+            answer = raw.strip().lower()
+            if self.echo:
+                self._write(answer + "\n")
+            if not answer:
+                return default
+            if answer in ("y", "yes"):
+                return True
+            if answer in ("n", "no"):
+                return False
+            self._write("  Answer y or n.\n")
+        return default
+
+    def say(self, text: str) -> None:
+        self._write(text + "\n")
+
+
+def _parse(spec: FieldSpec, choices: list[tuple[Any, str, str]], answer: str) -> tuple[bool, Any]:
+    """(True, value) for a valid answer (a number, a value as written, or 0/skip), else (False, None)."""
+    lowered = answer.lower()
+    if lowered in ("0", "skip", "-"):
+        return True, None
+    if lowered.isdigit() and 1 <= int(lowered) <= len(choices):
+        return True, choices[int(lowered) - 1][0]
+    for value, written, _ in choices:
+        if lowered in (written.lower(), format_value(value)):
+            return True, value
+    if spec.is_bool and lowered in ("y", "n"):
+        return True, lowered == "y"
+    return False, None
+
+
+def _help_text(spec: FieldSpec) -> str:
+    """The field's help, what each choice means, and its key in the workload file."""
+    lines = [f"  {spec.help}"]
+    if not spec.is_bool:
+        lines += [f"    {format_value(value)}: {label}" for value, label in spec.choices.items()]
+    lines.append(f"  Skip it if you do not know: the field is left out and no rule counts it. (File key: {spec.name})")
+    return "\n".join(lines) + "\n"
+
+
+class TerminalPrompter:
+    """Arrow-key menus on a real terminal (questionary, on prompt_toolkit)."""
+
+    def section(self, title: str) -> None:
+        import questionary
+
+        questionary.print(f"\n{title}", style="bold")
+
+    def ask_name(self, title: str, help: str, default: str | None, check: Callable[[str], str | None]) -> str:
+        import questionary
+
+        def validate(text: str) -> bool | str:
+            problem = check(text.strip())
+            return True if problem is None else f"The name {problem}"
+
+        # ? may be part of a name, so the name has no help key; the model's help is trivial here.
+        question = questionary.text(f"{title}:", default=default or "", validate=validate)
+        return self._ask(question, "name").strip()
+
+    def ask_field(self, spec: FieldSpec, default: Any, position: int, total: int) -> Any:
+        import questionary
+
+        choices = _choices(spec)
+        width = max(len(written) for _, written, _ in choices)
+        menu = [
+            questionary.Choice(
+                title=written if spec.is_bool else f"{written:<{width}}  {label}", value=str(number)
+            )
+            for number, (_, written, label) in enumerate(choices, 1)
+        ]
+        menu.append(questionary.Choice(title=SKIP_LABEL, value="0"))
+        numbers = {value: str(number) for number, (value, _, _) in enumerate(choices, 1)}
+        start = numbers[default] if default is not None else "0"
+        while True:
+            question = questionary.select(
+                spec.title,
+                menu,
+                default=start,
+                qmark=f"{position}/{total}",
+                instruction="(↑↓ to move, Enter to choose, ? for help)",
+            )
+            self._add_help_key(question)
+            answer = self._ask(question, f"requirements.{spec.name}")
+            if isinstance(answer, tuple):  # ? was pressed: show the help, ask again where the pointer was
+                questionary.print(f"{position}/{total} {spec.title}\n{_help_text(spec).rstrip()}", style="italic")
+                start = answer[1]
+                continue
+            return None if answer == "0" else choices[int(answer) - 1][0]
+
+    def confirm(self, question: str, default: bool = False) -> bool:
+        import questionary
+
+        return bool(self._ask(questionary.confirm(question, default=default), None))
+
+    def say(self, text: str) -> None:
+        import questionary
+
+        questionary.print(text)
+
+    @staticmethod
+    def _add_help_key(question: Any) -> None:
+        """Bind ? to leave the menu with ("help", the choice pointed at); the menu is then asked again."""
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+        from questionary.prompts.common import InquirerControl
+
+        extra = KeyBindings()
+
+        @extra.add("?", eager=True)
+        def _help(event: Any) -> None:
+            pointed = "0"
+            for window in event.app.layout.find_all_windows():
+                if isinstance(window.content, InquirerControl):
+                    pointed = window.content.get_pointed_at().value
+            event.app.erase_when_done = True
+            event.app.exit(result=("help", pointed))
+
+        app = question.application
+        app.key_bindings = merge_key_bindings([app.key_bindings, extra])
+
+    @staticmethod
+    def _ask(question: Any, field: str | None) -> Any:
+        """Ask; Ctrl-C propagates (exit 130), Ctrl-D is the end of input."""
+        try:
+            return question.unsafe_ask()
+        except EOFError:
+            raise InputError("input ended before this question was answered; nothing written", field=field) from None
+
+
+def prompter_for(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> Prompter:
+    """Menus when both ends are a terminal; otherwise numbered prompts on standard error."""
+    if _isatty(stdin) and _isatty(stdout):
+        return TerminalPrompter()
+    return LinePrompter(stdin, stderr, echo=not _isatty(stdin))
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,332 @@
+"""The questionnaire driven through piped input: numbered prompts, one answer a line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor import questionnaire
+from advisor.cli import cli
+from advisor.questionnaire import MAX_TRIES, workload_yaml
+from advisor.workload import DIMENSIONS, Requirements, Workload, field_specs, load_workload
+
+from .conftest import EXAMPLES
+
+SPECS = field_specs()
+
+
+def answers(name: str, values: dict[str, Any], blank: str = "") -> str:
+    """Input lines that answer the questions: the name, then each field's choice number (or blank)."""
+    lines = [name]
+    for spec in SPECS:
+        if spec.name in values:
+            lines.append(str(list(spec.choices).index(values[spec.name]) + 1))
+        else:
+            lines.append(blank)
+    return "\n".join(lines) + "\n"
+
+
+def ask(runner, tmp_path: Path, text: str, *args: str):
+    """Run `advisor ask --out tmp_path/w.yaml ARGS` with ``text`` on standard input."""
+    return runner.invoke(cli, ["ask", "--out", str(tmp_path / "w.yaml"), *args], input=text)
+
+
+PAYMENTS = load_workload(EXAMPLES / "payments-api.yaml")
+
+
+def test_full_flow_saves_every_answer(runner, tmp_path):
+    """Answering every question by number saves exactly those answers, in a file that loads back."""
+    values = {spec.name: list(spec.choices)[-1] for spec in SPECS}
+    result = ask(runner, tmp_path, answers("full", values))
+    assert result.exit_code == 0, result.stderr
+    saved = load_workload(tmp_path / "w.yaml")
+    assert saved == Workload(name="full", requirements=Requirements(**values))
+
+
+def test_questions_follow_the_model(runner, tmp_path):
+    """Every dimension, field title and choice label of the model is asked, in model order."""
+    result = ask(runner, tmp_path, answers("x", {}))
+    transcript = result.stderr
+    positions = [transcript.index(f"{i}/{len(SPECS)}  {spec.title}\n") for i, spec in enumerate(SPECS, 1)]
+    assert positions == sorted(positions)
+    for spec in SPECS:
+        for label in spec.choices.values():
+            assert label in transcript
+    for title in DIMENSIONS.values():
+        assert f"\n{title}\n" in transcript
+
+
+def test_blank_and_zero_skip(runner, tmp_path):
+    """A blank answer (no default) and 0 both leave a field unspecified."""
+    result = ask(runner, tmp_path, answers("s", {"isolation": "high"}, blank="0").replace("\n0\n", "\n\n", 1))
+    assert result.exit_code == 0, result.stderr
+    saved = load_workload(tmp_path / "w.yaml")
+    assert saved.requirements.stated() == {"isolation": "high"}
+
+
+def test_values_and_yes_no_are_accepted(runner, tmp_path):
+    """An answer may be the value as written in the file, and yes/no fields take yes, no, y, n."""
+    lines = answers("v", {}).splitlines()
+    fields = [spec.name for spec in SPECS]
+    lines[1 + fields.index("architecture")] = "Microservices"
+    lines[1 + fields.index("full_os")] = "n"
+    lines[1 + fields.index("untrusted_code")] = "yes"
+    result = ask(runner, tmp_path, "\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.stderr
+    stated = load_workload(tmp_path / "w.yaml").requirements.stated()
+    assert stated == {"architecture": "microservices", "full_os": False, "untrusted_code": True}
+
+
+def test_question_mark_shows_help_and_asks_again(runner, tmp_path):
+    """? prints the field's help text from the model, then the same question takes the answer."""
+    spec = SPECS[0]
+    first = next(iter(spec.choices))
+    text = answers("h", {spec.name: first})
+    text = text.replace("h\n", "h\n?\n", 1)
+    result = ask(runner, tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    assert spec.help in result.stderr
+    assert result.stderr.count(f"1/{len(SPECS)}  {spec.title}") == 1
+    assert load_workload(tmp_path / "w.yaml").requirements.stated() == {spec.name: first}
+
+
+def test_name_help_and_blank_name(runner, tmp_path):
+    """The name question has help too, and an empty name is refused and asked again."""
+    result = ask(runner, tmp_path, "?\n\n  named  \n" + answers("", {}).split("\n", 1)[1])
+    assert result.exit_code == 0, result.stderr
+    assert Workload.model_fields["name"].description in result.stderr
+    assert "try again" in result.stderr
+    assert load_workload(tmp_path / "w.yaml").name == "named"
+
+
+def test_invalid_answer_is_explained_and_asked_again(runner, tmp_path):
+    """A wrong answer says what is accepted, and the question is asked again."""
+    spec = SPECS[0]
+    text = answers("i", {spec.name: list(spec.choices)[1]}).replace("i\n", "i\n7\nbanana\n", 1)
+    result = ask(runner, tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    assert "'7' is not an answer" in result.stderr
+    assert "'banana' is not an answer" in result.stderr
+    assert load_workload(tmp_path / "w.yaml").requirements.stated() == {spec.name: list(spec.choices)[1]}
+
+
+def test_endless_wrong_answers_fail(runner, tmp_path):
+    """A script that keeps answering wrongly (or asking for help) fails with exit 2, not a loop."""
+    for junk in ("nope", "?"):
+        result = ask(runner, tmp_path, "n\n" + f"{junk}\n" * 50)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines()[-1] == (
+            f"advisor: <stdin>:{1 + MAX_TRIES}: requirements.{SPECS[0].name}: "
+            f"no valid answer after {MAX_TRIES} tries; nothing written"
+        )
+        assert not (tmp_path / "w.yaml").exists()
+
+
+def test_end_of_input_midway_is_an_error(runner, tmp_path):
+    """Input that stops in the middle exits 2 naming the unanswered question, and writes nothing."""
+    text = "".join(answers("e", {}).splitlines(keepends=True)[:4])
+    result = ask(runner, tmp_path, text)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"advisor: <stdin>:5: requirements.{SPECS[3].name}: input ended before this question was answered; "
+        "nothing written"
+    )
+    assert result.stdout == ""
+    assert not (tmp_path / "w.yaml").exists()
+
+
+def test_no_input_at_all_is_an_error(runner, tmp_path):
+    """Empty standard input fails at the name question."""
+    result = ask(runner, tmp_path, "")
+    assert result.exit_code == 2
+    assert "<stdin>:1: name: input ended" in result.stderr
+    assert not (tmp_path / "w.yaml").exists()
+
+
+def test_interrupt_exits_130_and_writes_nothing(runner, tmp_path, monkeypatch):
+    """Ctrl-C at a question exits 130 and leaves no file."""
+    real = questionnaire.LinePrompter._read
+    calls = []
+
+    def interrupted(self, prompt, field):
+        calls.append(field)
+        if len(calls) == 6:
+            raise KeyboardInterrupt
+        return real(self, prompt, field)
+
+    monkeypatch.setattr(questionnaire.LinePrompter, "_read", interrupted)
+    result = ask(runner, tmp_path, answers("c", {}))
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr
+    assert not (tmp_path / "w.yaml").exists()
+
+
+def test_from_file_gives_the_defaults(runner, tmp_path):
+    """With --from, Enter keeps every answer: the saved file equals the source workload."""
+    result = ask(runner, tmp_path, "\n" * (1 + len(SPECS)), "--from", str(EXAMPLES / "payments-api.yaml"))
+    assert result.exit_code == 0, result.stderr
+    assert f"[Enter: {PAYMENTS.name}]" in result.stderr
+    assert "[Enter: keep microservices]" in result.stderr
+    assert load_workload(tmp_path / "w.yaml") == PAYMENTS
+
+
+def test_from_file_edit_changes_and_unsets(runner, tmp_path):
+    """With --from, a new answer replaces a default and 0 removes one."""
+    fields = [spec.name for spec in SPECS]
+    lines = ["renamed"] + [""] * len(SPECS)
+    lines[1 + fields.index("isolation")] = "strict"
+    lines[1 + fields.index("density")] = "0"
+    result = ask(runner, tmp_path, "\n".join(lines) + "\n", "--from", str(EXAMPLES / "payments-api.yaml"))
+    assert result.exit_code == 0, result.stderr
+    expected = dict(PAYMENTS.requirements.stated(), isolation="strict")
+    del expected["density"]
+    saved = load_workload(tmp_path / "w.yaml")
+    assert saved == PAYMENTS.model_copy(update={"name": "renamed", "requirements": Requirements(**expected)})
+
+
+def test_from_bad_file_fails_before_asking(runner, tmp_path, write):
+    """An invalid --from file exits 2 with file and line, before any question."""
+    bad = write("bad.yaml", "name: x\nrequirements:\n  isolation: extreme\n")
+    result = ask(runner, tmp_path, answers("x", {}), "--from", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"advisor: {bad}:3: requirements.isolation: 'extreme' is not allowed")
+    assert "1/" not in result.stderr
+
+
+def test_round_trip_with_decide(runner, tmp_path):
+    """`advisor decide` on the saved file prints exactly the decision shown at the end."""
+    values = {"architecture": "microservices", "isolation": "high", "untrusted_code": True, "density": "high"}
+    result = ask(runner, tmp_path, answers("rt", values))
+    assert result.exit_code == 0, result.stderr
+    decided = runner.invoke(cli, ["decide", str(tmp_path / "w.yaml")])
+    assert decided.exit_code == 0
+    assert "rt:" in decided.stdout
+    assert result.stdout == decided.stdout
+
+
+def test_existing_file_is_kept_without_a_yes(runner, tmp_path):
+    """An existing --out file is kept when the overwrite question gets no or no answer (exit 2)."""
+    target = tmp_path / "w.yaml"
+    target.write_text("keep me\n")
+    for tail in ("n\n", ""):
+        result = ask(runner, tmp_path, answers("o", {}) + tail)
+        assert result.exit_code == 2
+        assert "already exists; you will be asked" in result.stderr
+        assert result.stderr.splitlines()[-1] == f"advisor: {target}: already exists; not overwritten (use --force)"
+        assert target.read_text() == "keep me\n"
+
+
+def test_existing_file_replaced_on_yes(runner, tmp_path):
+    """An explicit yes at the overwrite question replaces the file."""
+    (tmp_path / "w.yaml").write_text("old\n")
+    result = ask(runner, tmp_path, answers("o", {}) + "y\n")
+    assert result.exit_code == 0, result.stderr
+    assert load_workload(tmp_path / "w.yaml").name == "o"
+
+
+def test_force_overwrites_without_asking(runner, tmp_path):
+    """--force replaces an existing file and asks nothing more."""
+    (tmp_path / "w.yaml").write_text("old\n")
+    result = ask(runner, tmp_path, answers("f", {}), "--force")
+    assert result.exit_code == 0, result.stderr
+    assert "Overwrite" not in result.stderr
+    assert load_workload(tmp_path / "w.yaml").name == "f"
+
+
+def test_default_out_is_workload_yaml(runner, tmp_path, monkeypatch):
+    """Without --out the file is workload.yaml in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["ask"], input=answers("d", {}))
+    assert result.exit_code == 0, result.stderr
+    assert load_workload(tmp_path / "workload.yaml").name == "d"
+
+
+def test_unwritable_out_fails_before_asking(runner, tmp_path):
+    """An --out in a missing folder, or naming a folder, fails at once, before any question."""
+    for out in (tmp_path / "nope" / "w.yaml", tmp_path):
+        result = runner.invoke(cli, ["ask", "--out", str(out)], input=answers("u", {}))
+        assert result.exit_code == 2
+        assert str(out) in result.stderr
+        assert "Name" not in result.stderr
+
+
+def test_no_adr_question_without_adr_command(runner, tmp_path, monkeypatch):
+    """Without an `adr` command nothing is offered."""
+    monkeypatch.delitem(cli.commands, "adr", raising=False)
+    result = ask(runner, tmp_path, answers("a", {}))
+    assert result.exit_code == 0
+    assert "Decision Record" not in result.stderr
+
+
+def test_adr_offered_and_invoked_with_the_saved_file(runner, tmp_path, monkeypatch):
+    """With an `adr` command, a yes runs it on the saved file; a no or no answer does not."""
+    seen = []
+
+    @click.command("adr")
+    @click.argument("workload")
+    def fake_adr(workload):
+        seen.append(workload)
+
+    monkeypatch.setitem(cli.commands, "adr", fake_adr)
+    result = ask(runner, tmp_path, answers("a", {}) + "y\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Decision Record" in result.stderr
+    assert seen == [str(tmp_path / "w.yaml")]
+    for tail in ("n\n", ""):
+        assert ask(runner, tmp_path, answers("a", {}) + tail, "--force").exit_code == 0
+    assert len(seen) == 1
+
+
+def test_real_adr_command_writes_a_record(runner, tmp_path, monkeypatch):
+    """A yes at the ADR offer runs advisor's own `adr` command on the saved file."""
+    if "adr" not in cli.commands:
+        pytest.skip("this advisor has no adr command to offer")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["ask", "--out", "w.yaml"], input=answers("adr-demo", {"isolation": "strict"}) + "y\n")
+    assert result.exit_code == 0, result.stderr
+    records = [p for p in tmp_path.rglob("*.md")]
+    assert len(records) == 1, (records, result.stdout)
+    assert "adr-demo" in records[0].read_text(encoding="utf-8")
+
+
+def test_saved_file_is_deterministic(runner, tmp_path):
+    """The same answers give byte-identical files, keys in a fixed order."""
+    values = {"os_testing": True, "architecture": "monolith", "isolation": "strict"}
+    ask(runner, tmp_path, answers("d", values))
+    first = (tmp_path / "w.yaml").read_bytes()
+    ask(runner, tmp_path, answers("d", values), "--force")
+    assert (tmp_path / "w.yaml").read_bytes() == first
+    body = first.decode().split("requirements:\n")[1]
+    assert [line.split(":")[0].strip() for line in body.splitlines()] == ["architecture", "isolation", "os_testing"]
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.*")), ids=lambda p: p.name)
+def test_examples_round_trip_through_yaml(path, tmp_path):
+    """Every example workload, written as YAML, loads back equal."""
+    workload = load_workload(path)
+    (tmp_path / "w.yaml").write_text(workload_yaml(workload), encoding="utf-8")
+    assert load_workload(tmp_path / "w.yaml") == workload
+
+
+_requirements = st.fixed_dictionaries(
+    {}, optional={spec.name: st.sampled_from(list(spec.choices)) for spec in SPECS}
+).map(lambda values: Requirements(**values))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.text(min_size=1, max_size=40),
+    description=st.none() | st.text(max_size=80),
+    requirements=_requirements,
+)
+def test_any_workload_round_trips_through_yaml(name, description, requirements, tmp_path_factory):
+    """Whatever the name and description hold, the YAML written loads back to an equal Workload."""
+    workload = Workload(name=name, description=description, requirements=requirements)
+    path = tmp_path_factory.mktemp("rt") / "w.yaml"
+    path.write_text(workload_yaml(workload), encoding="utf-8")
+    assert load_workload(path) == workload
