@@ -36,14 +36,14 @@ SLUG_MAX = 60
 _RECORD = re.compile(r"(\d+)-[^/]*\.md")
 _NYGARD_TITLE = re.compile(r"# \d+\. ")
 # Latin spellings of Cyrillic letters, so a Russian title still names its file readably.
-_CYRILLIC = dict(
-    zip(
+_CYRILLIC = {
+    letter: latin.strip("-")
+    for letter, latin in zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў",
         "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya i yi ye g u".split(),
         strict=True,
     )
-)
-_CYRILLIC = {k: ("" if v == "-" else v) for k, v in _CYRILLIC.items()}
+}
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,6 @@ class Record:
 
     number: int
     path: Path
-
-    @property
-    def slug(self) -> str:
-        """The file name without ``.md``: how log4brains names a record."""
-        return self.path.name[: -len(".md")]
 
 
 @dataclass(frozen=True)
@@ -329,7 +324,7 @@ def find_record(folder: Path, number: int) -> Record:
 
 
 def record_title(path: Path) -> str:
-    """A record's title as adr-tools reads it: its first ``#`` heading (or its file name)."""
+    """A record's title as adr-tools links it: its first ``# `` line (or its file name)."""
     for line in _read(path).splitlines():
         if line.startswith("# "):
             return line[2:].strip()
@@ -455,9 +450,8 @@ def write_adr(
     target = find_folder(folder, start)
     fmt, user_template = _template(template, target)
     old = find_record(target, supersedes) if supersedes is not None else None
-    old_text = _read(old.path) if old else ""
-    if old:
-        mark_superseded(old_text, Link(0, "0000-check.md", "check"), str(old.path))  # fails early if it cannot
+    if old:  # fail before writing anything if the old record cannot be marked
+        mark_superseded(_read(old.path), Link(0, "0000-check.md", "check"), str(old.path))
     heading = clean_title(title if title is not None else default_title(decision))
     if not heading:
         raise InputError("the title is empty", field="--title")
@@ -479,8 +473,8 @@ def write_adr(
     def supersede_old(path: Path) -> None:
         from .files import write_atomic
 
-        new = Link(int(path.name.split("-", 1)[0]), path.name, _title_line(path))
-        write_atomic(old.path, mark_superseded(old_text, new, str(old.path)))
+        new = Link(int(path.name.split("-", 1)[0]), path.name, record_title(path))
+        write_atomic(old.path, mark_superseded(_read(old.path), new, str(old.path)))
 
     created = _make_folder(target)
     try:
@@ -501,13 +495,6 @@ def display_path(path: Path, start: Path | None = None) -> str:
         return path.resolve().relative_to(start).as_posix()
     except ValueError:
         return str(path)
-
-
-def _title_line(path: Path) -> str:
-    """How adr-tools links a record: its first line without the ``# ``, else its title."""
-    with open(path, encoding="utf-8") as fh:
-        first = fh.readline().rstrip("\n")
-    return first[2:] if first.startswith("# ") else record_title(path)
 
 
 def _template(template: str | None, folder: Path) -> tuple[str, str | None]:
