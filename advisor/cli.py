@@ -56,7 +56,8 @@ def emit(text: str, output: str | None) -> None:
 
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        # use_color already decided; click would strip the colour again off a terminal.
+        click.echo(text, nl=False, color=True)
 
 
 rules_option = click.option(

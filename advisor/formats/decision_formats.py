@@ -1,8 +1,13 @@
-"""Renderers of a decision: the terminal view, the Markdown and HTML reports, and JSON."""
+"""Renderers of a decision: the terminal view, the Markdown and HTML reports, and JSON.
+
+Python prepares views of the decision (grouped, ranked, measured); every word a reader
+sees is in the templates under ``reports/templates/``.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from . import RenderOptions, register
@@ -10,46 +15,145 @@ from . import RenderOptions, register
 if TYPE_CHECKING:
     from ..decision import Decision
 
+# The bar chart's geometry, in SVG user units (pixels at 100% zoom).
+CHART = {"label_width": 190, "plot_width": 400, "value_width": 120, "bar_height": 24, "gap": 14, "pad": 10}
+
 
 def to_json(data: Any) -> str:
     """Deterministic, readable JSON with a final newline."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+# C0 controls but tab and newline, DEL, and C1 controls: a terminal would act on them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _inert(value: Any) -> Any:
+    """Plain data with every control character in its strings shown as an escape, like \\x1b."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    if isinstance(value, dict):
+        return {k: _inert(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_inert(v) for v in value]
+    return value
+
+
+def printable(decision: Decision) -> Decision:
+    """The decision with control characters in its text made visible, so no template passes
+    an escape sequence from a workload or pack file to a terminal."""
+    from ..decision import Decision
+
+    return Decision.model_validate(_inert(decision.model_dump(mode="json")))
+
+
+def _points(effect: int | str) -> int:
+    """How strongly an effect pushes towards an option; a veto pushes hardest away."""
+    return effect if isinstance(effect, int) else 0
+
+
+def score_chart(decision: Decision) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart of the scores, with a zero axis.
+
+    Bars grow right from the axis for positive scores and left for negative ones; a zero
+    score has a zero-width bar. Every bar uses the same scale, so widths compare.
+    """
+    c = CHART
+    scores = [o.score for o in decision.options]
+    low, high = min([0, *scores]), max([0, *scores])
+    unit = c["plot_width"] / ((high - low) or 1)
+    axis = c["label_width"] + round(-low * unit, 2)
+    bars = []
+    for index, option in enumerate(decision.options):
+        width = round(abs(option.score) * unit, 2)
+        y = c["pad"] + index * (c["bar_height"] + c["gap"])
+        role = "vetoed" if option.vetoed else ("chosen" if option.id == decision.recommendation else "other")
+        bars.append(
+            {
+                "id": option.id,
+                "title": option.title,
+                "score": option.score,
+                "role": role,
+                "x": axis if option.score >= 0 else round(axis - width, 2),
+                "y": y,
+                "width": width,
+                "text_y": y + c["bar_height"] // 2 + 5,
+            }
+        )
+    height = 2 * c["pad"] + len(bars) * c["bar_height"] + max(len(bars) - 1, 0) * c["gap"]
+    return {
+        **c,
+        "bars": bars,
+        "axis": axis,
+        "unit": round(unit, 4),
+        "height": height,
+        "width": c["label_width"] + c["plot_width"] + c["value_width"],
+        "value_x": c["label_width"] + c["plot_width"] + 12,
+    }
+
+
 def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]:
     """What every decision template is given: the decision as plain data, and views of it."""
-    from ..workload import DIMENSIONS, field_specs
+    from ..workload import DIMENSIONS, field_specs, format_value
 
     data = decision.model_dump(mode="json")
     rec = decision.recommendation
     specs = {spec.name: spec for spec in field_specs()}
+    fields = {
+        name: {
+            "title": spec.title,
+            "help": spec.help,
+            "dimension": spec.dimension,
+            "choices": {format_value(v): label for v, label in spec.choices.items()},
+        }
+        for name, spec in specs.items()
+    }
+    claims = {c["id"]: c for c in data["claims"]}
     groups = []
     for dim, title in DIMENSIONS.items():
         rules = [r for r in data["fired"] if r["dimension"] == dim]
         if rules:
             groups.append({"id": dim, "title": title, "rules": rules})
 
-    def strength(rule: dict[str, Any], option: str | None) -> int:
-        effect = rule["effects"].get(option, 0)
-        return 1000 if effect == "veto" else effect
+    favouring = {o.id: sum(1 for r in decision.fired if _points(r.effects.get(o.id, 0)) > 0) for o in decision.options}
+    allowed = [o for o in decision.options if not o.vetoed]
+    best = max((o.score for o in allowed), default=None)
+    tied = [o.id for o in allowed if o.score == best] if decision.status == "tie" else []
 
-    others = [o.id for o in decision.options if o.id != rec]
-    tradeoffs = sorted(
-        (r for r in data["fired"] if any(strength(r, o) > 0 or r["effects"].get(rec) == "veto" for o in others)),
-        key=lambda r: -max(strength(r, o) for o in others) if others else 0,
-    )
-    top = max([abs(o.score) for o in decision.options] + [1])
+    # The cost of the choice: every rule that pushes towards another option still allowed
+    # (or away from the chosen one), strongest first; equal strengths keep the order the
+    # rules fired in. A reason for a vetoed option costs nothing: it could not be chosen.
+    tradeoffs = []
+    if rec:
+        for r in data["fired"]:
+            pulls = [
+                {"option": o, "points": e}
+                for o, e in r["effects"].items()
+                if o != rec and o not in decision.vetoes and isinstance(e, int) and e > 0
+            ]
+            against = r["effects"].get(rec)
+            if isinstance(against, int) and against < 0:
+                pulls.append({"option": rec, "points": against})
+            if pulls:
+                strength = max(abs(p["points"]) for p in pulls)
+                tradeoffs.append({"rule": r, "pulls": pulls, "strength": strength})
+        tradeoffs.sort(key=lambda t: -t["strength"])
+
+    steps = list(decision.option(rec).next_steps) if rec else []
+    step_sources = list(dict.fromkeys(s for step in steps for s in step.get("sources", []) if s in claims))
     return {
         "decision": data,
         "titles": {o.id: o.title for o in decision.options},
-        "claims": {c["id"]: c for c in data["claims"]},
+        "claims": claims,
+        "fields": fields,
         "groups": groups,
-        "tradeoffs": tradeoffs if rec else [],
-        "fields": {
-            name: {"title": spec.title, "help": spec.help, "dimension": spec.dimension}
-            for name, spec in specs.items()
-        },
-        "top_score": top,
+        "favouring": favouring,
+        "tied": tied,
+        "tradeoffs": tradeoffs,
+        "next_steps": steps,
+        "step_sources": step_sources,
+        "chart": score_chart(decision),
+        "top_score": max([abs(o.score) for o in decision.options] + [1]),
         "date": options.date,
     }
 
@@ -57,7 +161,7 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
 def _render(template: str, decision: Decision, options: RenderOptions, color: bool = False) -> str:
     from .templating import render_shipped, render_user
 
-    context = report_context(decision, options)
+    context = report_context(printable(decision), options)
     if options.template:
         return render_user(options.template, context)
     return render_shipped(template, context, color=color)

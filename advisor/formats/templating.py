@@ -5,12 +5,14 @@ A user's template runs in Jinja's sandbox, so it cannot reach Python internals.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..errors import TemplateError
@@ -30,6 +32,40 @@ def _wrap(text: str, width: int = 88, indent: str = "") -> str:
     return textwrap.fill(str(text), width=width, initial_indent=indent, subsequent_indent=indent)
 
 
+# Characters that can start Markdown (or raw HTML) markup; each is backslash-escaped, so a
+# name like "<script>" or "a | b" shows as typed and cannot open a tag or split a table cell.
+# An underscore between letters or digits cannot start emphasis, so it is left alone.
+_MD_SPECIAL = re.compile(r"[\\`*\[\]<>|&~]|(?<![^\W_])_|_(?![^\W_])")
+
+
+def markdown_text(text: Any) -> str:
+    """Text made inert in Markdown: on one line, every markup character escaped."""
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
+
+
+def markdown_code(text: Any) -> str:
+    """Text as a Markdown code span, fenced with more backticks than it contains."""
+    text = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown_block(text: Any, lang: str = "", indent: int = 0) -> str:
+    """Text as a fenced Markdown code block (fence longer than any backtick run in it)."""
+    lines = str(text).strip("\n").splitlines() or [""]
+    longest = max((len(run) for run in re.findall(r"`+", str(text))), default=0)
+    fence = "`" * max(3, longest + 1)
+    pad = " " * indent
+    return "\n".join([pad + fence + lang, *(pad + line if line else "" for line in lines), pad + fence])
+
+
+def _number(value: float) -> str:
+    """A coordinate without a needless fraction: 190, 12.5."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _configure(env: jinja2.Environment, color: bool) -> jinja2.Environment:
     def style(text: Any, *names: str) -> str:
         if not color or not names:
@@ -37,8 +73,10 @@ def _configure(env: jinja2.Environment, color: bool) -> jinja2.Environment:
         codes = ";".join(_ANSI[n] for n in names)
         return f"\x1b[{codes}m{text}\x1b[0m"
 
-    env.filters.update(style=style, points=_points, value=format_value, wrap=_wrap)
-    env.globals.update(dimensions=DIMENSIONS)
+    env.filters.update(style=style, points=_points, value=format_value, wrap=_wrap, num=_number)
+    env.filters.update(md=markdown_text, mdcode=markdown_code, mdblock=markdown_block)
+    # Escapers handed to the shared sentence macros, which are not autoescaped themselves.
+    env.globals.update(dimensions=DIMENSIONS, escape_html=markupsafe.escape, escape_md=markdown_text)
     return env
 
 
@@ -61,6 +99,28 @@ def render_shipped(name: str, context: dict[str, Any], color: bool = False) -> s
     return environment(color).get_template(name).render(**context)
 
 
+class _UserSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, which also refuses to build huge values with * and **.
+
+    The sandbox keeps a template from Python's internals; these limits keep one line like
+    ``{{ 'x' * 10**10 }}`` from exhausting memory or time.
+    """
+
+    intercepted_binops = frozenset(["*", "**"])
+    max_size = 1_000_000
+    max_bits = 100_000
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(left, int) and isinstance(right, int):
+            if right > 0 and max(left.bit_length(), 1) * right > self.max_bits:
+                raise SecurityError(f"a power would have more than {self.max_bits:,} bits")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > self.max_size:
+                    raise SecurityError(f"a repeated value would be longer than {self.max_size:,}")
+        return super().call_binop(context, operator, left, right)
+
+
 def render_user(path: str, context: dict[str, Any]) -> str:
     """Render a user's own template in the sandbox; every failure is a TemplateError."""
     file = Path(path)
@@ -70,7 +130,7 @@ def render_user(path: str, context: dict[str, Any]) -> str:
         raise TemplateError("no such template", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"cannot read template: {exc}", path=path) from None
-    env = ImmutableSandboxedEnvironment(
+    env = _UserSandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=file.suffix in (".html", ".htm"),
         trim_blocks=True,
