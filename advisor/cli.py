@@ -225,6 +225,72 @@ def adr_command(workload, folder, template, status, supersedes, title, to_stdout
     click.echo(written.text if to_stdout else display_path(written.path), nl=not to_stdout)
 
 
+CHECK_PROGRESS_FROM = 300  # files; fewer are checked before a progress line would help
+
+
+def _check_progress(done: int, total: int) -> None:
+    """Progress of a long check on standard error, when that is a terminal."""
+    if total > CHECK_PROGRESS_FROM and sys.stderr.isatty():
+        click.echo(f"\radvisor check: {done}/{total} files", err=True, nl=done == total)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False),
+    help="Policy file (default: .advisor.yaml here or above, else [tool.advisor] in pyproject.toml).",
+)
+@click.option(
+    "--pattern",
+    "patterns",
+    multiple=True,
+    metavar="GLOB",
+    help="Workload file names to find in folders; repeatable (default: workload.yaml, workload.yml, *.workload.yaml).",
+)
+@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("check")), default="text", show_default=True)
+@output_option
+@click.option(
+    "--fail-on",
+    type=click.Choice(["veto", "mismatch", "warn"]),
+    help="What fails the check: vetoed or forbidden platforms only, also mismatches, or also warnings "
+    "(default: the policy's, else mismatch).",
+)
+@click.option("--require-declared", is_flag=True, help="Fail a workload that does not declare its platform.")
+@rules_option
+@click.option("--date", help="Today, for waiver expiry (YYYY-MM-DD); default SOURCE_DATE_EPOCH, else the system date.")
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
+)
+def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color) -> int:
+    """Check that the workloads in PATH... (files, or folders searched) declare the advised platform.
+
+    Exits 0 when every workload passes, 1 when one fails the policy, 2 when a file
+    cannot be checked (the others are still checked and reported).
+    """
+    import datetime
+
+    from . import api
+    from .policy import run_check
+
+    today = api.report_date(date)
+    result = run_check(
+        paths,
+        policy_path=policy_path,
+        rules_path=rules_path,
+        patterns=patterns,
+        fail_on=fail_on,
+        require_declared=require_declared,
+        today=datetime.date.fromisoformat(today) if today else None,
+        progress=_check_progress,
+    )
+    emit(formats.render("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output)
+    if result.errored:
+        return 2
+    return 1 if result.failed else 0
+
+
 def main() -> None:
     """The console-script entry point."""
     cli(prog_name="advisor")

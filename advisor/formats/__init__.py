@@ -64,4 +64,4 @@ def render(subject: str, name: str, result: Any, options: RenderOptions | None =
     return renderer(subject, name).render(result, options or RenderOptions())
 
 
-from . import adr_formats, decision_formats, rules_formats  # noqa: E402,F401  (they register their formats)
+from . import adr_formats, check_formats, decision_formats, rules_formats  # noqa: E402,F401  (they register their formats)

@@ -1,0 +1,99 @@
+"""Finding files for ``advisor check``: workload files under folders, and the policy file.
+
+Folders are searched recursively, in sorted order, skipping hidden folders (``.git``,
+``.venv``, ...) and never following symbolic links to folders, so a search always ends.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+DEFAULT_PATTERNS: tuple[str, ...] = ("workload.yaml", "workload.yml", "*.workload.yaml")
+POLICY_FILES: tuple[str, ...] = (".advisor.yaml", ".advisor.yml")
+
+
+def matches(relative: str, patterns: Sequence[str]) -> bool:
+    """Whether a file matches a pattern: by its name, or by its path below the searched
+    folder when the pattern holds a ``/``."""
+    name = relative.rsplit("/", 1)[-1]
+    return any(fnmatchcase(relative if "/" in p else name, p) for p in patterns)
+
+
+def find_workloads(
+    paths: Iterable[str], patterns: Sequence[str] = DEFAULT_PATTERNS
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The workload files named by ``paths``, and ``(path, problem)`` for each path that
+    cannot be searched.
+
+    A file is taken as it is, whatever its name; a folder is searched for files matching
+    ``patterns``. The files come back once each (a file named twice counts once), sorted
+    by the path shown to the user.
+    """
+    found: dict[str, str] = {}
+    problems: list[tuple[str, str]] = []
+    for path in paths:
+        shown = _shown(path)
+        if os.path.isdir(path):
+            for file in _walk(path, shown, patterns, problems):
+                found.setdefault(os.path.abspath(file), file)
+        elif os.path.lexists(path):
+            found.setdefault(os.path.abspath(path), shown)
+        else:
+            problems.append((shown, "no such file or folder"))
+    return sorted(found.values()), sorted(set(problems))
+
+
+def _walk(top: str, shown: str, patterns: Sequence[str], problems: list[tuple[str, str]]) -> list[str]:
+    prefix = "" if shown == "." else shown.rstrip("/") + "/"
+    files = []
+    stack = [(top, "")]
+    while stack:  # a stack, not recursion: a folder tree may be deeper than Python's recursion limit
+        folder, relative = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    below = relative + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if not entry.name.startswith("."):
+                            stack.append((entry.path, below + "/"))
+                    elif matches(below, patterns):
+                        files.append(prefix + below)
+        except OSError as exc:
+            problems.append(((prefix + relative).rstrip("/") or shown, f"cannot search folder: {exc.strerror or exc}"))
+    return files
+
+
+def _shown(path: str) -> str:
+    """A path as the user will see it: normalised, with forward slashes."""
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+def folders_upwards(start: Path) -> list[Path]:
+    """``start`` and the folders above it, up to the root of the repository (the folder
+    holding ``.git``), so a checkout never picks up a file from outside it."""
+    folders = []
+    for folder in (start, *start.parents):
+        folders.append(folder)
+        if (folder / ".git").exists():
+            break
+    return folders
+
+
+def find_upwards(start: Path, names: Sequence[str]) -> Path | None:
+    """The first of ``names`` found in ``start`` or a folder above it (see :func:`folders_upwards`)."""
+    for folder in folders_upwards(start):
+        for name in names:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def shown_relative(path: Path, start: Path) -> str:
+    """``path`` relative to ``start`` when below or beside it, for messages."""
+    try:
+        return _shown(os.path.relpath(path, start))
+    except ValueError:  # another drive on Windows
+        return _shown(str(path))
