@@ -120,20 +120,20 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
     best = max((o.score for o in allowed), default=None)
     tied = [o.id for o in allowed if o.score == best] if decision.status == "tie" else []
 
-    # The cost of the choice: every rule that pushes towards another option still allowed
-    # (or away from the chosen one), strongest first; equal strengths keep the order the
-    # rules fired in. A reason for a vetoed option costs nothing: it could not be chosen.
+    # The cost of the choice: every rule that pushes towards another option (or away from
+    # the chosen one), strongest first; equal strengths keep the order the rules fired in.
+    # A reason for a vetoed option stays: it still names something the choice gives up.
     tradeoffs = []
     if rec:
         for r in data["fired"]:
             pulls = [
-                {"option": o, "points": e}
+                {"option": o, "points": e, "vetoed": o in decision.vetoes}
                 for o, e in r["effects"].items()
-                if o != rec and o not in decision.vetoes and isinstance(e, int) and e > 0
+                if o != rec and isinstance(e, int) and e > 0
             ]
             against = r["effects"].get(rec)
             if isinstance(against, int) and against < 0:
-                pulls.append({"option": rec, "points": against})
+                pulls.append({"option": rec, "points": against, "vetoed": False})
             if pulls:
                 strength = max(abs(p["points"]) for p in pulls)
                 tradeoffs.append({"rule": r, "pulls": pulls, "strength": strength})
