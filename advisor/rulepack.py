@@ -220,7 +220,9 @@ class _Checker:
         name = self.text(data, (), "pack")
         version = str(data.get("version", "0"))
         title = self.text(data, (), "title", required=False) or name
-        source = {str(k): str(v) for k, v in self.mapping(data.get("source", {}), ("source",), "'source'").items()}
+        given = self.mapping(data.get("source", {}), ("source",), "'source'")
+        self.unknown_keys(given, ("source",), ["title", "document"])
+        source = {"title": str(given.get("title") or title), "document": str(given.get("document") or "")}
         claims = self.claims(data.get("claims", {}))
         options = self.options(data.get("options", {}))
         rules = self.rules(data.get("rules"), claims, options)
