@@ -1,0 +1,281 @@
+"""Check renderers: exact output against golden files, SARIF schema, JUnit read back, escaping.
+
+The result is built by hand here, not by the check, so these tests pin down the
+renderers alone. ``ADVISOR_UPDATE_GOLDEN=1 pytest tests/test_check_formats.py``
+rewrites the golden files ``tests/golden/check.*`` after an intended change; review the
+diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from advisor.decision import ClaimView, FiredRule, PackInfo
+from advisor.formats import RenderOptions, names, render
+from advisor.formats.check_formats import messages
+from advisor.policy import CheckResult, PolicyView, WaiverView, WorkloadVerdict
+
+from .conftest import SHARED
+
+GOLDEN = Path(__file__).parent / "golden"
+SCHEMAS = SHARED / "schemas"
+ODD_NAME = "odd, name: 100% <&> done"
+
+
+def waiver(**fields) -> WaiverView:
+    base = {"workload": "legacy-erp", "option": None, "rule": None, "reason": "Vendor support ends in March.",
+            "expires": "2025-03-31", "where": ".advisor.yaml:7"}
+    return WaiverView(**{**base, **fields})
+
+
+def hand_built() -> CheckResult:
+    """One workload per verdict and finding, waivers used and expired, a broken file, odd characters."""
+    rows = [
+        WorkloadVerdict(path="services/api/workload.yaml", line=3, workload="api", verdict="pass", declared="docker",
+                        recommendation="docker", loss=0, scores={"docker": 14, "vm": 0, "wasm": 0}),
+        WorkloadVerdict(path="services/batch/workload.yaml", line=3, workload="batch", verdict="pass", declared="vm",
+                        tied=["docker", "vm"], loss=0, scores={"docker": 2, "vm": 2, "wasm": 0}),
+        WorkloadVerdict(path="services/cache/workload.yaml", line=4, workload="cache", verdict="warn",
+                        finding="close", declared="vm", recommendation="docker", loss=2,
+                        scores={"docker": 2, "vm": 0, "wasm": 0}, rules=["fast-start"]),
+        WorkloadVerdict(path="services/plugins/workload.yaml", line=3, workload="plugins", verdict="fail",
+                        finding="vetoed", declared="docker", recommendation="vm",
+                        scores={"docker": 3, "vm": 16, "wasm": 0}, rules=["own-kernel", "untrusted-code"]),
+        WorkloadVerdict(path="services/events/workload.yaml", line=3, workload="events", verdict="fail",
+                        finding="mismatch", declared="vm", recommendation="docker", loss=9,
+                        scores={"docker": 9, "vm": 0, "wasm": 0}, rules=["fast-start", "own-kernel"]),
+        WorkloadVerdict(path="services/edge/edge.workload.yaml", line=2, workload="edge", verdict="fail",
+                        finding="not_allowed", declared="wasm", recommendation="docker",
+                        scores={"docker": 4, "vm": 0, "wasm": 5}),
+        WorkloadVerdict(path="services/erp/workload.yaml", line=3, workload="legacy-erp", verdict="pass",
+                        finding="mismatch", declared="vm", recommendation="docker", loss=5,
+                        scores={"docker": 5, "vm": 0, "wasm": 0}, rules=["fast-start"],
+                        waivers=[waiver(option="vm")]),
+        WorkloadVerdict(path="services/old/workload.yaml", line=3, workload="old", verdict="fail",
+                        finding="vetoed", declared="docker", recommendation="vm",
+                        scores={"docker": 0, "vm": 6, "wasm": 0}, rules=["own-kernel"],
+                        expired=[waiver(workload="old", rule="own-kernel", expires="2024-12-31",
+                                        where=".advisor.yaml:11")]),
+        WorkloadVerdict(path="services/todo/workload.yaml", line=1, workload="todo", verdict="unchecked",
+                        recommendation="vm", scores={"docker": 0, "vm": 6, "wasm": 0}),
+        WorkloadVerdict(path="services/x, y/workload.yaml", line=1, workload=ODD_NAME, verdict="fail",
+                        finding="undeclared", recommendation="docker", scores={"docker": 2, "vm": 0, "wasm": 0}),
+        WorkloadVerdict(path="services/broken/workload.yaml", line=4, verdict="error",
+                        error="services/broken/workload.yaml:4: requirements.isolation: 'max' is not allowed; "
+                              "choose one of standard, high, strict"),
+    ]
+    return CheckResult(
+        pack=PackInfo(name="docker-vs-vm", version="1.0.0", title="Docker containers or virtual machines",
+                      source={"title": "The source"}),
+        policy=PolicyView(source=".advisor.yaml", margin=3, fail_on="mismatch", allowed=["docker", "vm"],
+                          require_declared=True, patterns=["workload.yaml", "*.workload.yaml"]),
+        counts={"pass": 3, "warn": 1, "fail": 5, "unchecked": 1, "error": 1},
+        results=rows,
+        rules=[
+            FiredRule(rule="fast-start", dimension="startup", condition="startup is seconds", effects={"docker": 2},
+                      because="New instances must start within seconds.", sources=["S3.docker"]),
+            FiredRule(rule="own-kernel", dimension="architecture", condition="custom_kernel is true",
+                      effects={"docker": "veto", "vm": 6}, because="A container shares the host's kernel.",
+                      sources=["S1.docker", "S1.vm"]),
+            FiredRule(rule="untrusted-code", dimension="isolation", condition="untrusted_code is true",
+                      effects={"vm": 12}, because="Hostile code must not share a kernel.", sources=["S2.vm"]),
+        ],
+        claims=[
+            ClaimView(id="S1.docker", section="1. Архитектура", quote="…", text="Containers share the kernel."),
+            ClaimView(id="S1.vm", section="1. Архитектура", quote="…", text="A VM has its own OS."),
+            ClaimView(id="S2.vm", section="2. Изоляция", quote="…", text="A VM isolates more strongly."),
+            ClaimView(id="S3.docker", section="3. Запуск", quote="…", text="Containers start faster."),
+        ],
+        expired_waivers=[waiver(workload="old", rule="own-kernel", expires="2024-12-31", where=".advisor.yaml:11")],
+    )
+
+
+def golden_check(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} is missing; run with ADVISOR_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_text(encoding="utf-8")
+
+
+FILES = {"text": "check.txt", "json": "check.json", "junit": "check.junit.xml", "sarif": "check.sarif.json",
+         "github": "check.github.txt"}
+
+
+def test_every_format_has_a_golden_file():
+    """The registry's check formats are exactly the five pinned down here."""
+    assert names("check") == list(FILES)
+
+
+@pytest.mark.parametrize("fmt", list(FILES))
+def test_each_format_matches_its_golden_file(fmt, monkeypatch):
+    """Each format renders the hand-built result exactly as its golden file."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    golden_check(FILES[fmt], render("check", fmt, hand_built(), RenderOptions()))
+
+
+def test_messages_name_each_finding():
+    """The sentence of each verdict says what was found, with the numbers and rules behind it."""
+    lines = messages(hand_built().model_dump(mode="json"))
+    assert lines[0] == "api: declares docker, as advised"
+    assert lines[1] == "batch: declares vm, which ties for first with docker"
+    assert "trails docker by 2 points, within the margin of 3 (rule fast-start)" in lines[2]
+    assert "which rules own-kernel and untrusted-code veto; advisor recommends vm" in lines[3]
+    assert "trails docker by 9 points, more than the margin of 3" in lines[4]
+    assert "which the policy does not allow (allowed: docker and vm)" in lines[5]
+    assert "option vm waived until 2025-03-31 (.advisor.yaml:7): Vendor support ends in March." in lines[6]
+    assert "expired on 2024-12-31 and no longer applies" in lines[7]
+    assert lines[8] == "todo: declares no platform, so it is not checked; advisor recommends vm"
+    assert "declares no platform, and the policy requires one" in lines[9]
+    assert lines[10].startswith("services/broken/workload.yaml:4: requirements.isolation:")
+
+
+def test_text_colour_only_when_asked():
+    """The text view is plain by default and coloured per verdict when asked."""
+    plain = render("check", "text", hand_built(), RenderOptions())
+    coloured = render("check", "text", hand_built(), RenderOptions(color=True))
+    assert "\x1b[" not in plain
+    assert "\x1b[31mFAIL" in coloured and "\x1b[32mPASS" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_json_has_schema_version_and_messages():
+    """The JSON output carries schema_version, the counts and a message per workload."""
+    data = json.loads(render("check", "json", hand_built(), RenderOptions()))
+    assert data["schema_version"] == 1
+    assert data["counts"] == {"pass": 3, "warn": 1, "fail": 5, "unchecked": 1, "error": 1}
+    assert [r["verdict"] for r in data["results"]][:3] == ["pass", "pass", "warn"]
+    assert all(r["message"] for r in data["results"])
+
+
+# --- SARIF --------------------------------------------------------------------------------
+
+
+def sarif_schema() -> dict:
+    path = SCHEMAS / "sarif-schema-2.1.0.json"
+    if not path.exists():
+        pytest.skip(f"the SARIF schema is not at {path} (../shared/schemas beside the checkout)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_sarif_validates_against_the_schema():
+    """The SARIF output is valid SARIF 2.1.0 by the OASIS JSON Schema."""
+    import jsonschema
+
+    schema = sarif_schema()
+    log = json.loads(render("check", "sarif", hand_built(), RenderOptions()))
+    validator = jsonschema.Draft7Validator(schema)
+    assert [e.message for e in validator.iter_errors(log)] == []
+    # The validator would notice a broken log: this one lacks the required version.
+    assert list(validator.iter_errors({"runs": []}))
+
+
+def test_sarif_has_one_result_per_failure_or_warning():
+    """Each failing or warning workload is one result, at its file and line, with rule help from the pack."""
+    log = json.loads(render("check", "sarif", hand_built(), RenderOptions()))
+    run = log["runs"][0]
+    results = run["results"]
+    assert [(r["level"], r["ruleId"]) for r in results] == [
+        ("warning", "fast-start"),
+        ("error", "own-kernel"),
+        ("error", "fast-start"),
+        ("error", "policy.not-allowed"),
+        ("error", "own-kernel"),
+        ("error", "policy.undeclared"),
+    ]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == ["fast-start", "own-kernel", "policy.not-allowed", "policy.undeclared"]
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+    assert rules[1]["help"]["text"].startswith("A container shares the host's kernel.")
+    assert "S1.vm (1. Архитектура): A VM has its own OS." in rules[1]["help"]["text"]
+    assert results[0]["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "services/cache/workload.yaml"}, "region": {"startLine": 4},
+    }
+    odd = results[-1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert odd == "services/x%2C%20y/workload.yaml"
+    (notification,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert run["invocations"][0]["executionSuccessful"] is False
+    assert notification["message"]["text"].startswith("services/broken/workload.yaml:4:")
+
+
+# --- JUnit --------------------------------------------------------------------------------
+
+
+def test_junit_reads_back(tmp_path):
+    """A JUnit parser reads one test case per workload, with failures, errors and skips where they belong."""
+    from junitparser import Error, Failure, JUnitXml, Skipped
+
+    path = tmp_path / "check.xml"
+    path.write_text(render("check", "junit", hand_built(), RenderOptions()), encoding="utf-8")
+    xml = JUnitXml.fromfile(str(path))
+    (suite,) = list(xml)
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (11, 5, 1, 1)
+    kinds = {}
+    for case in suite:
+        kinds[case.name] = [type(r).__name__ for r in case.result]
+    assert kinds["api"] == [] and kinds["cache"] == [] and kinds["legacy-erp"] == []
+    assert kinds["plugins"] == ["Failure"] and kinds[ODD_NAME] == ["Failure"]
+    assert kinds["todo"] == ["Skipped"]
+    assert kinds["services/broken/workload.yaml"] == ["Error"]
+    failure = next(r for c in suite if c.name == "events" for r in c.result)
+    assert isinstance(failure, Failure) and failure.type == "mismatch"
+    assert "fast-start: New instances must start within seconds." in failure.text
+    assert Error and Skipped  # imported to show which result classes junitparser maps these to
+
+
+def test_junit_against_the_ant_schema(monkeypatch):
+    """Against the Ant JUnit schema, with SOURCE_DATE_EPOCH set, the only gap is the hostname left out."""
+    xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is needed to validate against an XSD")
+    xsd = SCHEMAS / "junit-ant.xsd"
+    if not xsd.exists():
+        pytest.skip(f"the JUnit schema is not at {xsd} (../shared/schemas beside the checkout)")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714521600")
+    text = render("check", "junit", hand_built(), RenderOptions())
+    assert 'timestamp="2024-05-01T00:00:00"' in text
+    schema = xmlschema.XMLSchema(str(xsd))
+    problems = [str(e.reason) for e in schema.iter_errors(text)]
+    assert problems and all("hostname" in p for p in problems), problems
+
+
+def test_junit_escapes_markup_and_control_characters():
+    """Markup in names is escaped, and characters XML cannot carry are replaced, so the report always parses."""
+    import xml.etree.ElementTree as ET
+
+    result = hand_built()
+    rows = list(result.results)
+    rows[0] = rows[0].model_copy(update={"workload": "a\x01b <c>"})
+    text = render("check", "junit", result.model_copy(update={"results": rows}), RenderOptions())
+    names_seen = [case.get("name") for case in ET.fromstring(text).iter("testcase")]
+    assert "a\ufffdb <c>" in names_seen and ODD_NAME in names_seen
+
+
+# --- GitHub workflow commands ---------------------------------------------------------------
+
+
+def test_github_commands_escape_properties_and_data():
+    """Properties escape %, CR, LF, ':' and ','; the message escapes %, CR and LF."""
+    out = render("check", "github", hand_built(), RenderOptions()).splitlines()
+    odd = next(line for line in out if "policy requires one" in line)
+    assert odd.startswith("::error file=services/x%2C y/workload.yaml,line=1,title=advisor check%3A fail::")
+    assert "odd, name: 100%25 <&> done: declares no platform" in odd
+    result = hand_built()
+    rows = list(result.results)
+    rows[2] = rows[2].model_copy(update={"workload": "two\r\nlines"})
+    cache = render("check", "github", result.model_copy(update={"results": rows}), RenderOptions()).splitlines()[0]
+    assert cache.startswith("::warning file=services/cache/workload.yaml,line=4,")
+    # A workload name over two lines is joined: one annotation, one line.
+    assert "::two lines: declares vm" in cache
+
+
+def test_github_kinds_per_verdict():
+    """Failures and errors are errors, warnings warnings, unchecked notices; passes say nothing."""
+    out = render("check", "github", hand_built(), RenderOptions()).splitlines()
+    kinds = [line.split(" ", 1)[0] for line in out if line.startswith("::")]
+    assert kinds.count("::error") == 6 and kinds.count("::warning") == 2 and kinds.count("::notice") == 1
+    assert out[-1] == "11 files: 3 passed, 1 warned, 5 failed, 1 unchecked, 1 error"
