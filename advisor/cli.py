@@ -272,7 +272,7 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
     import datetime
 
     from . import api
-    from .policy import run_check
+    from .check import run_check
 
     today = api.report_date(date)
     result = run_check(

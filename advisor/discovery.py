@@ -1,4 +1,4 @@
-"""Finding files for ``advisor check``: workload files under folders, and the policy file.
+"""Finding files for ``advisor check``: workload files under folders, and the policy.
 
 Folders are searched recursively, in sorted order, skipping hidden folders (``.git``,
 ``.venv``, ...) and never following symbolic links to folders, so a search always ends.
@@ -7,9 +7,14 @@ Folders are searched recursively, in sorted order, skipping hidden folders (``.g
 from __future__ import annotations
 
 import os
+import re
+import tomllib
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
+
+from . import yamlfile
+from .errors import PolicyError
 
 DEFAULT_PATTERNS: tuple[str, ...] = ("workload.yaml", "workload.yml", "*.workload.yaml")
 POLICY_FILES: tuple[str, ...] = (".advisor.yaml", ".advisor.yml")
@@ -97,3 +102,69 @@ def shown_relative(path: Path, start: Path) -> str:
         return _shown(os.path.relpath(path, start))
     except ValueError:  # another drive on Windows
         return _shown(str(path))
+
+
+def find_policy_document(cwd: Path) -> tuple[yamlfile.Document, Path] | None:
+    """The policy that applies in ``cwd``, parsed, and the folder its paths are relative to:
+    ``.advisor.yaml`` in ``cwd`` or a folder above, else ``[tool.advisor]`` of the nearest
+    ``pyproject.toml`` that has one; None when there is neither."""
+    found = find_upwards(cwd, POLICY_FILES)
+    if found is not None:
+        text, _ = yamlfile.read_text(found, PolicyError)
+        return yamlfile.parse(text, shown_relative(found, cwd), PolicyError), found.parent
+    for folder in folders_upwards(cwd):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            doc = pyproject_document(candidate, shown_relative(candidate, cwd))
+            if doc is not None:
+                return doc, folder
+    return None
+
+
+def pyproject_document(path: Path, shown: str) -> yamlfile.Document | None:
+    """The ``[tool.advisor]`` table of a pyproject file as a document with key lines, or None."""
+    text, _ = yamlfile.read_text(path, PolicyError)
+    source = shown
+    if "advisor" not in text:  # most pyproject files say nothing to advisor; skip parsing them
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
+        message = str(exc)[: match.start()] if match else str(exc)
+        line = int(match.group(1)) if match else None
+        raise PolicyError(f"invalid TOML: {message}", path=source, line=line) from None
+    table = data.get("tool", {}).get("advisor") if isinstance(data.get("tool"), dict) else None
+    if table is None:
+        return None
+    return yamlfile.Document(data=table, source=source, lines=_toml_lines(text))
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*(["']?)([A-Za-z0-9_-]+)\1\s*=""")
+
+
+def _toml_lines(text: str) -> dict[tuple, int]:
+    """The lines of the keys of ``[tool.advisor]`` and its ``[[tool.advisor.waivers]]``."""
+    lines: dict[tuple, int] = {}
+    table: tuple | None = None
+    waivers = -1
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            name = re.sub(r"\s", "", header.group(2)).replace('"', "")
+            if name == "tool.advisor" and header.group(1) == "[":
+                table = ()
+            elif name == "tool.advisor.waivers" and header.group(1) == "[[":
+                waivers += 1
+                table = ("waivers", waivers)
+                lines.setdefault(("waivers",), number)
+            else:
+                table = None
+            if table is not None:
+                lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key and table is not None:
+            lines.setdefault((*table, key.group(2)), number)
+    return lines

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from advisor.check import CheckResult, PolicyView, WorkloadVerdict
 from advisor.decision import ClaimView, FiredRule, PackInfo
 from advisor.formats import RenderOptions, names, render
 from advisor.formats.check_formats import messages
-from advisor.policy import CheckResult, PolicyView, WaiverView, WorkloadVerdict
+from advisor.policy import WaiverView
 
 from .conftest import SHARED
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from advisor.check import check_files, run_check
 from advisor.discovery import find_workloads, matches
 from advisor.errors import InputError, PolicyError
-from advisor.policy import Policy, check_files, find_policy, load_policy, run_check
+from advisor.policy import Policy, find_policy, load_policy
 from advisor.rulepack import load_pack
 
 TODAY = dt.date(2025, 6, 1)

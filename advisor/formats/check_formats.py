@@ -18,7 +18,7 @@ from . import RenderOptions, register
 from .decision_formats import to_json
 
 if TYPE_CHECKING:
-    from ..policy import CheckResult
+    from ..check import CheckResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 POLICY_RULES = {"not_allowed": "policy.not-allowed", "undeclared": "policy.undeclared"}
