@@ -295,3 +295,13 @@ def test_pre_commit_try_repo(tmp_path):
     assert "- hook id: advisor-check" in run.stdout
     assert "FAIL      svc/api/workload.yaml:2: api: declares docker, which the policy does not allow" in run.stdout
     assert "1 file: 0 passed" in run.stdout  # notes.yaml does not match the hook's pattern
+
+
+def test_pattern_option_replaces_the_default(runner, fleet, write):
+    """--pattern sets which files folders are searched for, replacing the default pattern."""
+    fleet("api", "docker", startup="seconds")
+    write("services/extra/api.svc.yaml", workload("svc", "vm", startup="subsecond"))
+    result = check(runner, "services", "--pattern", "*.svc.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("FAIL      services/extra/api.svc.yaml:2: svc: declares vm")
+    assert "1 file:" in result.stdout

@@ -450,3 +450,19 @@ def test_no_workload_files_is_an_input_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no workload files in"):
         run_check([str(tmp_path / "empty")], cwd=tmp_path)
+
+
+def test_policy_option_reads_pyproject(tmp_path):
+    """--policy pyproject.toml reads its [tool.advisor]; a pyproject without one is an error."""
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[tool.advisor]\nmargin = 4\n", encoding="utf-8")
+    assert load_policy(path).margin == 4
+    path.write_text("[project]\nname = 'advisor-like'\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"pyproject.toml: has no \[tool.advisor\] table"):
+        load_policy(path)
+
+
+def test_waiver_names_a_workload_literally_too(verdict, tmp_path):
+    """A workload name holding glob characters is matched as written."""
+    policy = waiver_policy(tmp_path, "waivers: [{workload: 'svc[1]', option: vm, reason: Literal name.}]")
+    assert verdict("vm", policy, name="svc[1]", startup="subsecond").verdict == "pass"
