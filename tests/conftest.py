@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,16 @@ from advisor.rulepack import RulePack, load_pack
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def assert_golden(name: str, text: str) -> None:
+    """Compare text with tests/golden/NAME (ADVISOR_UPDATE_GOLDEN=1 rewrites it first)."""
+    path = GOLDEN / name
+    if os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} is missing; run with ADVISOR_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

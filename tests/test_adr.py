@@ -17,8 +17,9 @@ from advisor import adr
 from advisor.cli import cli
 from advisor.errors import InputError, OutputError
 
+from .conftest import assert_golden
+
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
 EPOCH = "1709640000"  # 2024-03-05 12:00 UTC
 
 # A small pack of its own, so these records do not change when the shipped pack is tuned.
@@ -103,14 +104,20 @@ Keep it so.
 """
 
 
+def make_project(folder: Path, monkeypatch) -> Path:
+    """A folder to work in, with the test pack and two workloads (ledger, api), and a fixed date."""
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    (folder / "pack.yaml").write_text(PACK, encoding="utf-8")
+    (folder / "ledger.yaml").write_text(LEDGER, encoding="utf-8")
+    (folder / "api.yaml").write_text("name: api\nrequirements:\n  startup: seconds\n", encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    """A folder to work in, with the test pack and the ledger workload, and a fixed date."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    (tmp_path / "pack.yaml").write_text(PACK, encoding="utf-8")
-    (tmp_path / "ledger.yaml").write_text(LEDGER, encoding="utf-8")
-    return tmp_path
+    """A project folder made by make_project."""
+    return make_project(tmp_path, monkeypatch)
 
 
 def workload(env: Path, name: str, requirements: dict[str, str]) -> str:
@@ -529,8 +536,7 @@ def golden_run(env: Path, runner, fmt: str) -> str:
 @pytest.mark.parametrize("fmt", ["madr", "nygard"])
 def test_golden_records(env, runner, fmt):
     """Each format renders the ledger decision exactly as its golden file (SOURCE_DATE_EPOCH set)."""
-    expected = (GOLDEN / f"adr-{fmt}.md").read_text(encoding="utf-8")
-    assert golden_run(env, runner, fmt) == expected
+    assert_golden(f"adr-{fmt}.md", golden_run(env, runner, fmt))
 
 
 def test_the_folder_format_is_the_default(env, runner):

@@ -13,23 +13,18 @@ import pytest
 
 from advisor.cli import cli
 
-from .test_adr import LEDGER, PACK  # the same test pack and workload
-
-EPOCH = "1709640000"  # 2024-03-05
-needs_adr_tools = pytest.mark.skipif(
-    shutil.which("adr") is None, reason="adr-tools is not installed (Debian package adr-tools; .ci/run installs it)"
-)
+from .test_adr import make_project
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    """A project folder with the test pack and two workloads, and a fixed date."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    (tmp_path / "pack.yaml").write_text(PACK, encoding="utf-8")
-    (tmp_path / "ledger.yaml").write_text(LEDGER, encoding="utf-8")
-    (tmp_path / "api.yaml").write_text("name: api\nrequirements:\n  startup: seconds\n", encoding="utf-8")
-    return tmp_path
+    """The adr tests' project folder: test pack, two workloads, a fixed date."""
+    return make_project(tmp_path, monkeypatch)
+
+
+needs_adr_tools = pytest.mark.skipif(
+    shutil.which("adr") is None, reason="adr-tools is not installed (Debian package adr-tools; .ci/run installs it)"
+)
 
 
 def advisor_adr(runner, *args: str) -> str:

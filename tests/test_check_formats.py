@@ -9,9 +9,7 @@ diff.
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -21,9 +19,8 @@ from advisor.formats import RenderOptions, names, render
 from advisor.formats.check_formats import messages
 from advisor.policy import WaiverView
 
-from .conftest import SHARED
+from .conftest import SHARED, assert_golden
 
-GOLDEN = Path(__file__).parent / "golden"
 SCHEMAS = SHARED / "schemas"
 ODD_NAME = "odd, name: 100% <&> done"
 
@@ -96,15 +93,6 @@ def hand_built() -> CheckResult:
     )
 
 
-def golden_check(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"{path} is missing; run with ADVISOR_UPDATE_GOLDEN=1 to create it"
-    assert text == path.read_text(encoding="utf-8")
-
-
 FILES = {"text": "check.txt", "json": "check.json", "junit": "check.junit.xml", "sarif": "check.sarif.json",
          "github": "check.github.txt"}
 
@@ -118,7 +106,7 @@ def test_every_format_has_a_golden_file():
 def test_each_format_matches_its_golden_file(fmt, monkeypatch):
     """Each format renders the hand-built result exactly as its golden file."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    golden_check(FILES[fmt], render("check", fmt, hand_built(), RenderOptions()))
+    assert_golden(FILES[fmt], render("check", fmt, hand_built(), RenderOptions()))
 
 
 def test_messages_name_each_finding():

@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -24,9 +23,8 @@ from advisor.decision import ClaimView, Counterfactual, Decision, FiredRule, Opt
 from advisor.formats import RenderOptions, names, render
 from advisor.formats.decision_formats import score_chart
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT, assert_golden
 
-GOLDEN = Path(__file__).parent / "golden"
 DATE = "2024-05-01"
 PAYLOAD = "<script>alert(1)</script>"
 NASTY = f'{PAYLOAD} a | b & "c" <img src=x onerror=alert(2)> *em* [link](https://evil.invalid/)'
@@ -194,22 +192,13 @@ def hand_built(**changes) -> Decision:
     return Decision(**data)
 
 
-def golden_check(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"{path} is missing; run with ADVISOR_UPDATE_GOLDEN=1 to create it"
-    assert text == path.read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("fmt", "suffix", "date"),
     [("text", "txt", None), ("md", "md", DATE), ("html", "html", DATE), ("json", "json", None)],
 )
 def test_each_format_matches_its_golden_file(fmt, suffix, date):
     """Each renderer turns the hand-built decision into exactly the text of its golden file."""
-    golden_check(f"decision.{suffix}", render("decision", fmt, hand_built(), RenderOptions(date=date)))
+    assert_golden(f"decision.{suffix}", render("decision", fmt, hand_built(), RenderOptions(date=date)))
 
 
 def test_the_registry_lists_exactly_the_four_decision_formats():
