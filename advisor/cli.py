@@ -167,13 +167,14 @@ def ask(ctx, out, from_path, force, rules_path) -> None:
     from . import api, questionnaire
     from .engine import evaluate
     from .errors import InputError
+    from .files import check_writable
     from .workload import load_workload
 
     if from_path == "-":
         raise InputError("standard input holds the answers; give --from a file", field="--from")
     pack = api.load_rules(rules_path)
     start = load_workload(from_path, pack.options) if from_path else None
-    exists = questionnaire.check_target(out)
+    exists = check_writable(out)
     prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
     if exists and not force:
         prompter.say(f"{out} already exists; you will be asked before it is overwritten.")

@@ -9,6 +9,16 @@ from pathlib import Path
 from .errors import OutputError
 
 
+def check_writable(path: str | Path) -> bool:
+    """Refuse a path that can never be written as a file; return whether it exists."""
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError("is a folder, not a file", path=str(path))
+    if not target.parent.is_dir():
+        raise OutputError("the folder does not exist", path=str(path))
+    return target.exists()
+
+
 def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path:
     """Write ``text`` to ``path`` through a temporary file renamed into place.
 
@@ -16,12 +26,8 @@ def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path
     error and is left untouched.
     """
     target = Path(path)
-    if target.is_dir():
-        raise OutputError("is a folder, not a file", path=str(path))
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError("the folder does not exist", path=str(path))
-    if not overwrite and target.exists():
+    folder = target.parent
+    if check_writable(target) and not overwrite:
         raise OutputError("already exists; not overwritten (use --force)", path=str(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

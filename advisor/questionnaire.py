@@ -109,17 +109,6 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(str, _Dumper.represent_str)
 
 
-def check_target(path: str | Path) -> bool:
-    """Refuse an output path that can never be written, before any question; True if it exists."""
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError("is a folder, not a file", path=str(path))
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError("the folder does not exist", path=str(path))
-    return target.exists()
-
-
 def save(workload: Workload, path: str | Path, prompter: Prompter, *, force: bool = False) -> Path:
     """Write the workload file atomically; an existing file is replaced only with ``force`` or a yes."""
     text = workload_yaml(workload)
