@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Text with control characters shown as escapes (\\x1b), so none reaches a terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
 
 class AdvisorError(Exception):
     """A problem advisor reports to its user in one line, then exits."""
@@ -28,7 +37,7 @@ class AdvisorError(Exception):
             where = self.path if self.line is None else f"{self.path}:{self.line}"
             where += ": "
         field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        return visible(f"{where}{field}{self.message}").replace("\n", " ")
 
 
 class InputError(AdvisorError):

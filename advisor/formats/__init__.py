@@ -7,10 +7,10 @@ only when they render, so listing formats (for ``--help``) stays cheap.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AdvisorError
+from ..errors import AdvisorError, visible
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,6 @@ class RenderOptions:
     color: bool = False
     date: str | None = None
     template: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,21 @@ def renderer(subject: str, name: str) -> Renderer:
     if name not in known:
         raise AdvisorError(f"unknown format '{name}'; choose one of {', '.join(known)}")
     return known[name]
+
+
+def inert(value: Any) -> Any:
+    """Plain data with every control character in its strings shown as an escape (\\x1b).
+
+    Renderers pass user text (workload names, descriptions, pack wording) through this, so
+    no output can carry an escape sequence to a terminal.
+    """
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {k: inert(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [inert(v) for v in value]
+    return value
 
 
 def render(subject: str, name: str, result: Any, options: RenderOptions | None = None) -> str:

@@ -7,10 +7,9 @@ sees is in the templates under ``reports/templates/``.
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
-from . import RenderOptions, register
+from . import RenderOptions, inert, register
 
 if TYPE_CHECKING:
     from ..decision import Decision
@@ -25,18 +24,6 @@ def to_json(data: Any) -> str:
 
 
 # C0 controls but tab and newline, DEL, and C1 controls: a terminal would act on them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _inert(value: Any) -> Any:
-    """Plain data with every control character in its strings shown as an escape, like \\x1b."""
-    if isinstance(value, str):
-        return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
-    if isinstance(value, dict):
-        return {k: _inert(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_inert(v) for v in value]
-    return value
 
 
 def printable(decision: Decision) -> Decision:
@@ -44,7 +31,7 @@ def printable(decision: Decision) -> Decision:
     an escape sequence from a workload or pack file to a terminal."""
     from ..decision import Decision
 
-    return Decision.model_validate(_inert(decision.model_dump(mode="json")))
+    return Decision.model_validate(inert(decision.model_dump(mode="json")))
 
 
 def _points(effect: int | str) -> int:
