@@ -119,17 +119,18 @@ def _fact_json(stated: dict[str, Any]) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-_compiled: dict[int, CompiledPack] = {}
+_compiled: OrderedDict[str, CompiledPack] = OrderedDict()
+_COMPILED_KEPT = 16
 
 
 def compiled(pack: RulePack) -> CompiledPack:
-    """The compiled form of a pack, compiled once per process."""
-    key = id(pack)
-    entry = _compiled.get(key)
-    if entry is None or entry.pack is not pack:
-        if entry is not None:  # a pack that is gone left its id to this one
-            entry.close()
-        entry = _compiled[key] = CompiledPack(pack)
+    """The compiled form of a pack: compiled once per process for the same rules."""
+    entry = _compiled.get(pack.digest)
+    if entry is None:
+        entry = _compiled[pack.digest] = CompiledPack(pack)
+        if len(_compiled) > _COMPILED_KEPT:
+            _compiled.popitem(last=False)[1].close()
+    _compiled.move_to_end(pack.digest)
     return entry
 
 

@@ -218,22 +218,30 @@ class _Checker:
         data = self.mapping(self.doc.data, (), "a rule pack")
         self.unknown_keys(data, (), ["pack", "version", "title", "source", "claims", "options", "rules"])
         name = self.text(data, (), "pack")
-        version = str(data.get("version", "0"))
+        version = self.version(data.get("version", "0"))
         title = self.text(data, (), "title", required=False) or name
         given = self.mapping(data.get("source", {}), ("source",), "'source'")
         self.unknown_keys(given, ("source",), ["title", "document"])
         source = {"title": str(given.get("title") or title), "document": str(given.get("document") or "")}
         claims = self.claims(data.get("claims", {}))
-        options = self.options(data.get("options", {}))
+        options = self.options(data.get("options", {}), claims)
         rules = self.rules(data.get("rules"), claims, options)
         if self.problems:
             return None
         return RulePack(name, version, title, source, claims, options, tuple(rules), self.doc.source)
 
+    def version(self, value: Any) -> str:
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+            return str(value)
+        self.problem(("version",), f"'version' must be a string (quote it), got {yamlfile.describe(value)}")
+        return ""
+
     def claims(self, value: Any) -> dict[str, Claim]:
         claims = dict(self.known_claims)
         for cid, body in self.mapping(value, ("claims",), "'claims'").items():
             loc = ("claims", cid)
+            if not isinstance(cid, str):
+                self.problem(loc, f"claim id {cid!r} must be a string (quote it)")
             body = self.mapping(body, loc, f"claim '{cid}'")
             self.unknown_keys(body, loc, ["section", "quote", "text"])
             claims[str(cid)] = Claim(
@@ -241,7 +249,7 @@ class _Checker:
             )
         return claims
 
-    def options(self, value: Any) -> dict[str, Option]:
+    def options(self, value: Any, claims: dict[str, Claim]) -> dict[str, Option]:
         options = {}
         for oid, body in self.mapping(value, ("options",), "'options'").items():
             loc = ("options", oid)
@@ -249,16 +257,28 @@ class _Checker:
                 self.problem(loc, f"option id '{oid}' must be lower-case letters, digits, '-' or '_'")
             body = self.mapping(body, loc, f"option '{oid}'")
             self.unknown_keys(body, loc, ["title", "summary", "next_steps"])
-            steps = body.get("next_steps", [])
-            if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
-                self.problem(loc + ("next_steps",), "'next_steps' must be a list of mappings")
-                steps = []
+            steps = self.next_steps(body.get("next_steps", []), loc + ("next_steps",), claims)
             options[str(oid)] = Option(
                 str(oid), self.text(body, loc, "title"), self.text(body, loc, "summary"), tuple(steps)
             )
         if not options and not self.known_options:
             self.problem(("options",), "a pack needs at least one option")
         return options
+
+    def next_steps(self, value: Any, loc: tuple, claims: dict[str, Claim]) -> list[dict[str, Any]]:
+        if not isinstance(value, list):
+            self.problem(loc, "'next_steps' must be a list of steps")
+            return []
+        steps = []
+        for index, step in enumerate(value):
+            where = loc + (index,)
+            step = self.mapping(step, where, "a next step")
+            self.unknown_keys(step, where, ["text", "command", "sources"])
+            text = self.text(step, where, "text")
+            command = self.text(step, where, "command", required=False)
+            sources = self.sources(step.get("sources", []), where + ("sources",), None, claims, required=False)
+            steps.append({"text": text, **({"command": command} if command else {}), "sources": list(sources)})
+        return steps
 
     def rules(self, value: Any, claims: dict[str, Claim], options: dict[str, Option]) -> list[Rule]:
         if not isinstance(value, list) or not value:
@@ -286,7 +306,7 @@ class _Checker:
             dimension = body.get("dimension")
             if dimension is None:
                 self.problem(loc, "'dimension' is missing", rid)
-            elif dimension not in DIMENSIONS:
+            elif not isinstance(dimension, str) or dimension not in DIMENSIONS:
                 self.problem(
                     loc + ("dimension",),
                     f"dimension {format_value(dimension)!r} is not one of {', '.join(DIMENSIONS)}",
@@ -350,13 +370,17 @@ class _Checker:
                 self.problem(loc + (option,), "an effect is a whole number from -100 to 100, or 'veto'", rid)
         return effects
 
-    def sources(self, value: Any, loc: tuple, rid: str, claims: dict[str, Claim]) -> tuple[str, ...]:
-        if not isinstance(value, list) or not value:
+    def sources(
+        self, value: Any, loc: tuple, rid: str | None, claims: dict[str, Claim], required: bool = True
+    ) -> tuple[str, ...]:
+        if not isinstance(value, list) or (required and not value):
             self.problem(loc[:-1], "'sources' must list at least one claim id", rid)
             return ()
         for i, cid in enumerate(value):
-            if cid not in claims:
-                self.problem(loc + (i,), f"unknown claim id '{cid}'{suggest(str(cid), claims)}", rid)
+            if not isinstance(cid, str):
+                self.problem(loc + (i,), f"a claim id is a string, got {yamlfile.describe(cid)}", rid)
+            elif cid not in claims:
+                self.problem(loc + (i,), f"unknown claim id '{cid}'{suggest(cid, claims)}", rid)
         return tuple(str(c) for c in value)
 
 

@@ -14,7 +14,10 @@ from advisor.errors import RulePackError
 from advisor.rulepack import MAX_RULES, load_pack
 from advisor.workload import REQUIREMENT_FIELDS, Requirements, Workload, allowed_values
 
+from .conftest import EXAMPLES
 from .oracle import fired as oracle_fired
+
+EXAMPLE = EXAMPLES / "payments-api.yaml"
 
 requirements_strategy = st.fixed_dictionaries(
     {},
@@ -151,3 +154,13 @@ def test_concurrent_threads_get_the_same_answers_as_one(pack):
                 assert result == expected
     finally:
         compiled.close()
+
+
+def test_reloading_a_pack_reuses_its_compiled_rules():
+    """Loading the same pack again and again compiles it once; the library does not leak rulesets."""
+    from advisor import api
+
+    for _ in range(30):
+        api.decide(EXAMPLE, api.load_rules())
+    same = [c for c in engine._compiled.values() if c.pack.digest == load_pack().digest]
+    assert len(same) == 1 and len(engine._compiled) <= engine._COMPILED_KEPT

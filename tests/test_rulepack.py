@@ -162,3 +162,50 @@ def test_conditions_describe_themselves_in_words(pack):
         "os_testing is true and (custom_kernel is true or guest_os is different)"
     )
     assert pack.rule("frequent-deploys").when.describe() == "deploy_frequency is daily or continuous"
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (
+            "  - {id: a, dimension: [isolation], when: {isolation: high}, effects: {vm: 1}, because: b,"
+            " sources: [C1]}\n",
+            "FILE:8: a: dimension \"['isolation']\" is not one of architecture, isolation, startup, performance,"
+            " resources, use_case",
+        ),
+        (
+            "  - {id: a, dimension: isolation, when: {isolation: high}, effects: {vm: 1}, because: b,"
+            " sources: [[C1]]}\n",
+            "FILE:8: a: a claim id is a string, got a list",
+        ),
+    ],
+)
+def test_values_of_the_wrong_type_are_problems_not_crashes(write, rule, expected):
+    """A list where a name belongs is reported like any other problem."""
+    assert problems_of(write, rule) == [expected]
+
+
+def test_next_steps_are_validated(write):
+    """Next steps need text, and their sources must be known claim ids."""
+    pack = HEADER.replace(
+        "  vm: {title: VM, summary: v}\n",
+        "  vm: {title: VM, summary: v, next_steps: [{command: ls, sources: 5}, {text: t, sources: [C9], why: x}]}\n",
+    )
+    rule = "  - {id: a, dimension: isolation, when: {isolation: high}, effects: {vm: 1}, because: b, sources: [C1]}\n"
+    path = write("pack.yaml", pack + rule)
+    _pack, problems = check_pack(path)
+    assert [str(p).replace(str(path), "FILE") for p in problems] == [
+        "FILE:6: 'text' is missing",
+        "FILE:6: 'sources' must list at least one claim id",
+        "FILE:6: unknown key 'why'",
+        "FILE:6: unknown claim id 'C9'",
+    ]
+
+
+def test_claim_ids_and_versions_must_be_strings(write):
+    """A numeric claim id or a float version is refused instead of being silently rewritten."""
+    path = write("pack.yaml", HEADER.replace("pack: test\n", "pack: test\nversion: 1.10\n").replace("  C1:", "  1:"))
+    _pack, problems = check_pack(path)
+    messages = [p.message for p in problems]
+    assert "'version' must be a string (quote it), got a number" in messages
+    assert "claim id 1 must be a string (quote it)" in messages
