@@ -35,6 +35,9 @@ class AdvisorGroup(click.Group):
             code = exc.exit_code
         except BrokenPipeError:
             code = 0
+        except OSError as exc:  # standard output itself failed: a full disk, a closed terminal
+            click.echo(f"advisor: cannot write the output: {exc.strerror or exc}", err=True)
+            code = 2
         if standalone_mode:
             sys.exit(code)
         return code
@@ -119,12 +122,18 @@ def rules_list(rules_path, fmt) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
 def rules_lint(paths) -> None:
     """Check rule packs (default: the shipped pack); print every problem as file:line: rule: what."""
+    from .errors import RulePackError
     from .resources import default_pack_path
     from .rulepack import check_pack
 
     found = 0
     for path in paths or (str(default_pack_path()),):
-        pack, problems = check_pack(path)
+        try:
+            pack, problems = check_pack(path)
+        except RulePackError as exc:  # unreadable: report it and lint the others
+            click.echo(str(exc))
+            found += 1
+            continue
         for problem in problems:
             click.echo(str(problem))
         found += len(problems)

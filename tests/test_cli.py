@@ -212,3 +212,23 @@ def test_python_dash_m_runs_the_cli():
         [sys.executable, "-m", "advisor", "decide", PAYMENTS, "-f", "json"], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0 and json.loads(result.stdout)["recommendation"] == "docker"
+
+
+def test_rules_lint_goes_on_past_an_unreadable_pack(runner, tmp_path):
+    """A missing pack is reported and the other packs are still linted."""
+    missing = tmp_path / "nope.yaml"
+    result = runner.invoke(cli, ["rules", "lint", str(missing), str(ROOT / "rules" / "docker-vs-vm.yaml")])
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[0] == f"{missing}: no such file"
+    assert result.stdout.splitlines()[1].endswith("docker-vs-vm.yaml: ok: 26 rules, 2 options")
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_disk_on_standard_output_is_one_line_not_a_traceback():
+    """When standard output cannot be written, advisor says so in one line and exits 2."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "advisor", "decide", PAYMENTS], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert result.returncode == 2
+    assert result.stderr == "advisor: cannot write the output: No space left on device\n"
