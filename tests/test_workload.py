@@ -169,3 +169,15 @@ def test_the_json_schema_lists_fields_and_choices():
     assert set(reqs) == set(REQUIREMENT_FIELDS)
     assert {"standard", "high", "strict"} <= set(json.dumps(reqs["isolation"]).replace('"', " ").split())
     assert schema["required"] == ["name"]
+
+
+def test_an_impossible_date_is_located(write):
+    """A date the calendar does not have is an error on its line, not a crash."""
+    assert error_of(write, "name: x\ndescription: 2025-02-30\n") == (
+        "FILE:2: '2025-02-30' is not a valid date (day is out of range for month)"
+    )
+
+
+def test_a_document_marker_alone_is_empty(write):
+    """A file holding only '---' is reported as empty."""
+    assert error_of(write, "---\n") == "FILE: is empty"

@@ -96,3 +96,21 @@ def test_reading_small_and_growing_files(tmp_path):
     over.write_bytes(b"#" * (yamlfile.MAX_BYTES + 1))
     with pytest.raises(InputError, match="larger than"):
         yamlfile.read_text(over)
+
+
+def test_random_documents_read_alike_wherever_the_fast_path_is_taken():
+    """For thousands of random YAML fragments, libyaml is used only where it agrees with the pure loader."""
+    import random
+
+    rng = random.Random(20261129)
+    pieces = ["name", "a", ":", " ", "\n", "-", "[", "]", "{", "}", ",", "'", '"', "#", "!", "&", "?", "|", ">",
+              "%", "@", "`", "1", "2.5", "true", "null", "~", "yes", "2024-01-01", "  ", "\t", "\\", "é", "...",
+              "---", "<<", "0x1f", "1e3", ".inf"]  # fmt: skip
+    taken = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        if yamlfile._fast_path_safe(text):
+            taken += 1
+            fast, pure = both(text)
+            assert fast == pure, repr(text)
+    assert taken > 1000
