@@ -47,14 +47,14 @@ def use_color(flag: bool | None, output: str | None) -> bool:
     """Colour only on a terminal, never into a file, never with NO_COLOR set."""
     if flag is not None:
         return flag
-    if output or os.environ.get("NO_COLOR"):
+    if (output and output != "-") or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
 
 
 def emit(text: str, output: str | None) -> None:
-    """Print ``text``, or write it atomically to ``output``."""
-    if output:
+    """Print ``text``, or write it atomically to ``output`` (``-`` is standard output)."""
+    if output and output != "-":
         from .files import write_atomic
 
         write_atomic(output, text)
@@ -173,32 +173,19 @@ def ask(ctx, out, from_path, force, rules_path) -> None:
     On a terminal: arrow keys, Enter, ? for help. Otherwise one answer a line (a
     number; 0 to skip; Enter keeps the default): printf 'my-api\\n2\\n...' | advisor ask
     """
-    from . import api, questionnaire
-    from .engine import evaluate
-    from .errors import InputError
-    from .files import check_writable
-    from .workload import load_workload
+    from . import questionnaire
 
-    if from_path == "-":
-        raise InputError("standard input holds the answers; give --from a file", field="--from")
-    pack = api.load_rules(rules_path)
-    start = load_workload(from_path, pack.options) if from_path else None
-    exists = check_writable(out)
+    def show(decision) -> None:
+        # The terminal view prints no date, so none is given.
+        options = formats.RenderOptions(color=use_color(None, None))
+        click.echo(formats.render("decision", "text", decision, options), nl=False)
+
     prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
-    if exists and not force:
-        prompter.say(f"{out} already exists; you will be asked before it is overwritten.")
-    workload = questionnaire.run(prompter, start)
-    decision = evaluate(workload, pack)
-    options = formats.RenderOptions(color=use_color(None, None), date=api.report_date(None))
-    click.echo(formats.render("decision", "text", decision, options), nl=False)
-    saved = questionnaire.save(workload, out, prompter, force=force)
-    prompter.say(f"Saved {saved} (advisor decide {saved} shows this decision again).")
-    adr = cli.commands.get("adr")
-    if adr is not None and prompter.confirm("Write an Architecture Decision Record for it (advisor adr)?"):
-        takes_rules = any("--rules" in p.opts for p in adr.params)
-        args = [str(saved), *(["--rules", rules_path] if rules_path and takes_rules else [])]
-        with adr.make_context("adr", args, parent=ctx) as sub:
-            adr.invoke(sub)
+    asked = questionnaire.ask_and_save(
+        prompter, out, rules_path=rules_path, from_path=from_path, force=force, show=show
+    )
+    if prompter.confirm("Write an Architecture Decision Record for it (advisor adr)?"):
+        ctx.invoke(adr_command, workload=str(asked.saved), rules_path=rules_path)
 
 
 @cli.command("adr")
@@ -269,7 +256,7 @@ def _check_progress(done: int, total: int) -> None:
 )
 @click.option("--require-declared", is_flag=True, help="Fail a workload that does not declare its platform.")
 @rules_option
-@click.option("--date", help="Today, for waiver expiry (YYYY-MM-DD); default SOURCE_DATE_EPOCH, else the system date.")
+@click.option("--date", help="Today, for waiver expiry (YYYY-MM-DD); default SOURCE_DATE_EPOCH, else today in UTC.")
 @click.option(
     "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
 )
@@ -279,12 +266,8 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
     Exits 0 when every workload passes, 1 when one fails the policy, 2 when a file
     cannot be checked (the others are still checked and reported).
     """
-    import datetime
-
-    from . import api
     from .check import run_check
 
-    today = api.report_date(date)
     result = run_check(
         paths,
         policy_path=policy_path,
@@ -292,13 +275,11 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
         patterns=patterns,
         fail_on=fail_on,
         require_declared=require_declared,
-        today=datetime.date.fromisoformat(today) if today else None,
+        today=date,
         progress=_check_progress,
     )
     emit(formats.render("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output)
-    if result.errored:
-        return 2
-    return 1 if result.failed else 0
+    return result.exit_code
 
 
 def main() -> None:

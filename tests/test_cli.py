@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from advisor import formats
 from advisor.cli import cli
 
 from .conftest import EXAMPLES, ROOT
@@ -60,7 +61,7 @@ def test_decide_json_has_the_documented_fields(runner):
 
 def test_decide_output_is_deterministic(runner):
     """Deciding the same file twice gives byte-identical output in every format."""
-    for fmt in ("text", "json"):
+    for fmt in formats.names("decision"):
         first = runner.invoke(cli, ["decide", PAYMENTS, "-f", fmt]).stdout
         assert first == runner.invoke(cli, ["decide", PAYMENTS, "-f", fmt]).stdout
 
@@ -127,6 +128,23 @@ def test_output_is_written_atomically_and_failures_leave_nothing(runner, tmp_pat
     result = runner.invoke(cli, ["decide", str(tmp_path / "missing.yaml"), "-o", str(bad)])
     assert result.exit_code == 2 and not bad.exists()
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_a_write_that_fails_midway_keeps_the_old_file_and_leaves_no_temporary(runner, tmp_path, monkeypatch):
+    """If the rename into place fails, the previous report is intact and no temporary file is left."""
+    import os
+
+    out = tmp_path / "report.json"
+    out.write_text("previous report\n")
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    result = runner.invoke(cli, ["decide", PAYMENTS, "-f", "json", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == f"advisor: {out}: cannot write: No space left on device\n"
+    assert out.read_text() == "previous report\n" and list(tmp_path.iterdir()) == [out]
 
 
 def test_a_broken_rule_pack_exits_2_with_file_and_line(runner, write):
@@ -232,3 +250,11 @@ def test_a_full_disk_on_standard_output_is_one_line_not_a_traceback():
         )
     assert result.returncode == 2
     assert result.stderr == "advisor: cannot write the output: No space left on device\n"
+
+
+def test_output_dash_is_standard_output(runner, tmp_path, monkeypatch):
+    """--output - prints the report instead of writing a file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["decide", PAYMENTS, "-f", "json", "-o", "-"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["workload"] == "payments-api"
+    assert list(tmp_path.iterdir()) == []

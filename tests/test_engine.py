@@ -26,12 +26,17 @@ requirements_strategy = st.fixed_dictionaries(
 
 
 def test_each_rule_fires_exactly_when_its_condition_holds(pack):
-    """For every rule, a workload made to satisfy it fires it, and one that breaks it does not."""
+    """For every rule, a workload made to satisfy it fires it, and the same workload with one value changed does not."""
     compiled = engine.compiled(pack)
     for rule in pack.rules:
         stated = _satisfying(rule.when)
         assert rule.id in compiled.fired(Requirements(**stated)), rule.id
         assert oracle_fired(pack, stated) == compiled.fired(Requirements(**stated))
+        for field, value in stated.items():
+            others = [v for v in allowed_values(field) if v != value]
+            broken = {**stated, field: others[0]}
+            assert rule.when.holds(broken) == (rule.id in compiled.fired(Requirements(**broken))), (rule.id, field)
+        assert rule.id not in compiled.fired(Requirements())
 
 
 def _satisfying(cond) -> dict:

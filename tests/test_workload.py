@@ -92,6 +92,8 @@ def test_stdin_is_read_for_dash(monkeypatch):
         ("name: ''\n", "FILE:1: name: must not be empty"),
         ("name: x\nname: y\n", "FILE:2: duplicate key 'name'"),
         ("a: &a [1]\nb: *a\n", "FILE:2: YAML aliases (*name) are not allowed"),
+        ("name: x\n1: 2\n", "FILE:2: unknown field '1'"),
+        ("name: x\nrequirements:\n  true: high\n", "FILE:3: requirements: unknown field 'true'"),
     ],
 )
 def test_bad_workloads_get_one_line_naming_file_line_and_field(write, text, expected):
