@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 import yaml
 from pydantic import ValidationError
 
 from .errors import InputError, OutputError
-from .files import write_atomic
-from .workload import DIMENSIONS, FieldSpec, Requirements, Workload, field_specs, format_value
+from .files import check_writable, write_atomic
+from .workload import DIMENSIONS, FieldSpec, Requirements, Workload, field_specs, format_value, load_workload
+
+if TYPE_CHECKING:
+    from .decision import Decision
 
 SKIP_LABEL = "skip / don't know"
 # A piped script that keeps giving wrong answers must fail, not loop for ever.
@@ -122,6 +125,51 @@ def save(workload: Workload, path: str | Path, prompter: Prompter, *, force: boo
     return write_atomic(target, text, overwrite=False)
 
 
+class Asked(NamedTuple):
+    """What one questionnaire gave: the workload answered, its decision, the file saved."""
+
+    workload: Workload
+    decision: Decision
+    saved: Path
+
+
+def ask_and_save(
+    prompter: Prompter,
+    out: str | Path,
+    *,
+    rules_path: str | Path | None = None,
+    from_path: str | Path | None = None,
+    force: bool = False,
+    show: Callable[[Decision], None] | None = None,
+) -> Asked:
+    """The whole questionnaire: ask, decide, ``show`` the decision, then save the workload to ``out``.
+
+    Everything that can be wrong before the answers (the rule pack, the ``from_path``
+    workload, the output path, SOURCE_DATE_EPOCH) is checked before the first question,
+    so a mistake there costs no answers. The decision is shown before the file is
+    saved, so an overwrite question comes after the user has seen what is saved.
+    """
+    from . import api
+    from .engine import evaluate
+
+    if str(from_path) == "-":
+        raise InputError("standard input holds the answers; give --from a file", field="--from")
+    pack = api.load_rules(rules_path)
+    start = load_workload(from_path, pack.options) if from_path else None
+    exists = check_writable(out)
+    # Nothing here prints a date, but a record written from the saved file is dated from it.
+    api.source_date_epoch()
+    if exists and not force:
+        prompter.say(f"{out} already exists; you will be asked before it is overwritten.")
+    workload = run(prompter, start)
+    decision = evaluate(workload, pack)
+    if show is not None:
+        show(decision)
+    saved = save(workload, out, prompter, force=force)
+    prompter.say(f"Saved {saved} (advisor decide {saved} shows this decision again).")
+    return Asked(workload, decision, saved)
+
+
 def _choices(spec: FieldSpec) -> list[tuple[Any, str, str]]:
     """(value, how it is written, what it means) for each choice of a field."""
     return [(value, format_value(value) if not spec.is_bool else label, label) for value, label in spec.choices.items()]
@@ -130,11 +178,12 @@ def _choices(spec: FieldSpec) -> list[tuple[Any, str, str]]:
 class LinePrompter:
     """Numbered questions, answers read one line at a time (for pipes and scripts)."""
 
-    def __init__(self, stdin: TextIO, out: TextIO, *, echo: bool = False, source: str = "<stdin>") -> None:
+    source = "<stdin>"  # how error messages name the answers' file
+
+    def __init__(self, stdin: TextIO, out: TextIO, *, echo: bool = False) -> None:
         self.stdin = stdin
         self.out = out
         self.echo = echo
-        self.source = source
         self.line = 0
 
     def _write(self, text: str) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from advisor import questionnaire
 from advisor.cli import cli
 from advisor.questionnaire import MAX_TRIES, workload_yaml
+from advisor.rulepack import load_pack
 from advisor.workload import DIMENSIONS, Requirements, Workload, field_specs, load_workload
 
 from .conftest import EXAMPLES
@@ -255,43 +256,103 @@ def test_unwritable_out_fails_before_asking(runner, tmp_path):
         assert "Name" not in result.stderr
 
 
-def test_no_adr_question_without_adr_command(runner, tmp_path, monkeypatch):
-    """Without an `adr` command nothing is offered."""
-    monkeypatch.delitem(cli.commands, "adr", raising=False)
-    result = ask(runner, tmp_path, answers("a", {}))
-    assert result.exit_code == 0
-    assert "Decision Record" not in result.stderr
+# A pack of its own, so a record or view made with it is told apart from the shipped pack's.
+SMALL_PACK = """\
+pack: ask-test-pack
+version: "7.7.7"
+title: A pack for the questionnaire tests
+claims:
+  C1: {section: "1", quote: "Изоляция.", text: "A VM isolates more strongly."}
+options:
+  docker: {title: Docker containers, summary: Shared kernel.}
+  vm: {title: Virtual machines, summary: A kernel each.}
+rules:
+  - id: strict-wants-vm
+    dimension: isolation
+    when: {isolation: strict}
+    effects: {vm: 3}
+    because: Strict separation wants a kernel of its own.
+    sources: [C1]
+"""
 
 
-def test_adr_offered_and_invoked_with_the_saved_file(runner, tmp_path, monkeypatch):
-    """With an `adr` command, a yes runs it on the saved file; a no or no answer does not."""
-    seen = []
-
-    @click.command("adr")
-    @click.argument("workload")
-    def fake_adr(workload):
-        seen.append(workload)
-
-    monkeypatch.setitem(cli.commands, "adr", fake_adr)
-    result = ask(runner, tmp_path, answers("a", {}) + "y\n")
-    assert result.exit_code == 0, result.stderr
-    assert "Decision Record" in result.stderr
-    assert seen == [str(tmp_path / "w.yaml")]
-    for tail in ("n\n", ""):
-        assert ask(runner, tmp_path, answers("a", {}) + tail, "--force").exit_code == 0
-    assert len(seen) == 1
-
-
-def test_real_adr_command_writes_a_record(runner, tmp_path, monkeypatch):
-    """A yes at the ADR offer runs advisor's own `adr` command on the saved file."""
-    if "adr" not in cli.commands:
-        pytest.skip("this advisor has no adr command to offer")
+def test_adr_offered_and_written_with_the_same_rules(runner, tmp_path, monkeypatch, write):
+    """A yes at the ADR offer writes a record of the saved file, decided with the --rules pack."""
+    write("pack.yaml", SMALL_PACK)
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(cli, ["ask", "--out", "w.yaml"], input=answers("adr-demo", {"isolation": "strict"}) + "y\n")
+    values = {"isolation": "strict"}
+    result = runner.invoke(cli, ["ask", "--rules", "pack.yaml"], input=answers("adr-demo", values) + "y\n")
     assert result.exit_code == 0, result.stderr
-    records = [p for p in tmp_path.rglob("*.md")]
+    assert "strict-wants-vm" in result.stdout
+    records = sorted(tmp_path.rglob("*.md"))
     assert len(records) == 1, (records, result.stdout)
-    assert "adr-demo" in records[0].read_text(encoding="utf-8")
+    text = records[0].read_text(encoding="utf-8")
+    assert "adr-demo" in text and "`ask-test-pack` 7.7.7" in text
+
+
+def test_adr_not_written_without_a_yes(runner, tmp_path, monkeypatch):
+    """A no, or input that ends at the ADR offer, writes the workload file and no record."""
+    monkeypatch.chdir(tmp_path)
+    for tail in ("n\n", ""):
+        result = runner.invoke(cli, ["ask", "--force"], input=answers("no-adr", {}) + tail)
+        assert result.exit_code == 0, result.stderr
+        assert "Decision Record" in result.stderr
+        assert load_workload(tmp_path / "workload.yaml").name == "no-adr"
+        assert sorted(tmp_path.rglob("*.md")) == []
+
+
+def test_bad_source_date_epoch_fails_before_asking(runner, tmp_path, monkeypatch):
+    """A SOURCE_DATE_EPOCH that is not a Unix time exits 2 at once, before any question."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "bad")
+    result = ask(runner, tmp_path, answers("d", {}))
+    assert result.exit_code == 2
+    assert result.stderr == "advisor: SOURCE_DATE_EPOCH: 'bad' is not a Unix time\n"
+    assert not (tmp_path / "w.yaml").exists()
+
+
+def test_bad_rules_fail_before_asking(runner, tmp_path, write):
+    """A --rules pack that does not load exits 2 naming it, before any question."""
+    bad = write("pack.yaml", SMALL_PACK.replace("sources: [C1]", "sources: [C9]"))
+    result = ask(runner, tmp_path, answers("r", {}), "--rules", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"advisor: {bad}:")
+    assert result.stderr.count("\n") == 1 and "Name" not in result.stderr
+
+
+def test_from_stdin_is_refused_before_asking(runner, tmp_path):
+    """--from - is refused, since standard input holds the answers."""
+    result = ask(runner, tmp_path, answers("s", {}), "--from", "-")
+    assert result.exit_code == 2
+    assert result.stderr == "advisor: --from: standard input holds the answers; give --from a file\n"
+
+
+def test_terminal_view_prints_no_date(pack):
+    """The terminal view of a decision is the same with or without a date, so ask passes none."""
+    from advisor import formats
+    from advisor.engine import evaluate
+
+    decision = evaluate(PAYMENTS, pack)
+    dated = formats.render("decision", "text", decision, formats.RenderOptions(date="2001-02-03"))
+    assert dated == formats.render("decision", "text", decision, formats.RenderOptions())
+
+
+def test_ask_and_save_shows_the_decision_before_saving(tmp_path):
+    """The library flow shows the decision before the file exists, then saves and returns both."""
+    from advisor.engine import evaluate
+
+    out = tmp_path / "w.yaml"
+    shown = []
+
+    def show(decision):
+        shown.append((decision, out.exists()))
+
+    values = {"isolation": "strict", "untrusted_code": True}
+    prompter = questionnaire.LinePrompter(io.StringIO(answers("lib", values)), io.StringIO())
+    asked = questionnaire.ask_and_save(prompter, out, show=show)
+    assert asked.saved == out
+    assert load_workload(out) == asked.workload == Workload(name="lib", requirements=Requirements(**values))
+    assert shown == [(asked.decision, False)]
+    assert asked.decision == evaluate(asked.workload, load_pack())
 
 
 def test_saved_file_is_deterministic(runner, tmp_path):
