@@ -12,7 +12,7 @@ import sys
 import click
 
 from . import __version__, formats
-from .errors import AdvisorError
+from .errors import AdvisorError, visible
 
 EXIT_INTERRUPTED = 130
 
@@ -24,8 +24,12 @@ class AdvisorGroup(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
+        except click.UsageError as exc:  # one line, like every other error
+            command = exc.ctx.command_path if exc.ctx else "advisor"
+            click.echo(f"{command}: {visible(exc.format_message())} (see '{command} --help')", err=True)
+            code = exc.exit_code
         except click.ClickException as exc:
-            exc.show()
+            click.echo(f"advisor: {visible(exc.format_message())}", err=True)
             code = exc.exit_code
         except (click.Abort, KeyboardInterrupt):
             click.echo("\nadvisor: interrupted", err=True)

@@ -258,3 +258,23 @@ def test_output_dash_is_standard_output(runner, tmp_path, monkeypatch):
     result = runner.invoke(cli, ["decide", PAYMENTS, "-f", "json", "-o", "-"])
     assert result.exit_code == 0 and json.loads(result.stdout)["workload"] == "payments-api"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["decide"], "advisor decide: Missing argument 'WORKLOAD'. (see 'advisor decide --help')\n"),
+        (["nosuch"], "advisor: No such command 'nosuch'. (see 'advisor --help')\n"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(runner, args, expected):
+    """A usage mistake gets one line naming the command and where to find help."""
+    result = runner.invoke(cli, args)
+    assert (result.exit_code, result.stderr) == (2, expected)
+
+
+def test_a_folder_given_as_the_workload_is_one_line(runner, tmp_path):
+    """A folder where a workload file belongs exits 2 with one line naming it."""
+    result = runner.invoke(cli, ["decide", str(tmp_path)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"'{tmp_path}' is a directory" in result.stderr
