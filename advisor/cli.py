@@ -78,7 +78,7 @@ output_option = click.option(
 )
 
 
-@click.group(cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("advisor", cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="advisor")
 def cli() -> None:
     """Should this workload run in containers (Docker) or in virtual machines?
