@@ -1,18 +1,16 @@
-"""Architecture Decision Records: where they live, how they are numbered, written and superseded.
+"""Architecture Decision Records: where they live, how they are named and numbered, and writing one.
 
 A record is rendered from a decision by one of the ``adr`` formats of the renderer
 registry (MADR 4.0 or Nygard's adr-tools format) or by a user's template. Writing it
 never overwrites anything: the file is linked into place whole, under a lock on the
-folder, and a taken number is retried with the next one.
+folder, and a taken number is retried with the next one. Marking an older record
+superseded is :mod:`advisor.adr_supersede`'s job.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import errno
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .adr_supersede import Link, check_supersedable, record_title, supersede
+from .discovery import folders_upwards
 from .errors import InputError, OutputError, TemplateError
+from .files import AlreadyExists, write_atomic
+from .yamlfile import read_text
 
 if TYPE_CHECKING:
     from .decision import Decision
@@ -55,20 +57,6 @@ class Record:
 
 
 @dataclass(frozen=True)
-class Link:
-    """Another record a new one points at (or is pointed at by)."""
-
-    number: int
-    file: str
-    title: str
-
-    @property
-    def slug(self) -> str:
-        """The file name without ``.md``."""
-        return self.file[: -len(".md")] if self.file.endswith(".md") else self.file
-
-
-@dataclass(frozen=True)
 class Draft:
     """Everything an ADR template is given besides the decision's own report context."""
 
@@ -97,9 +85,10 @@ def find_folder(explicit: str | Path | None = None, start: Path | None = None) -
     """The folder the records go in.
 
     ``explicit`` (``--dir``) wins. Otherwise, walking up from ``start`` as adr-tools
-    does, the nearest level that has a ``.adr-dir`` file (naming the folder relative to
-    itself), a ``doc/adr`` or a ``docs/decisions`` folder decides; else ``doc/adr``
-    under ``start``, to be created.
+    does (but not beyond the repository's root, the folder holding ``.git``), the
+    nearest level that has a ``.adr-dir`` file (naming the folder relative to itself),
+    a ``doc/adr`` or a ``docs/decisions`` folder decides; else ``doc/adr`` under
+    ``start``, to be created.
     """
     start = (start or Path.cwd()).resolve()
     if explicit is not None:
@@ -107,13 +96,10 @@ def find_folder(explicit: str | Path | None = None, start: Path | None = None) -
         folder = folder if folder.is_absolute() else start / folder
         _check_folder(folder, str(explicit))
         return folder
-    for level in (start, *start.parents):
+    for level in folders_upwards(start):
         marker = level / ".adr-dir"
         if marker.is_file():
-            try:
-                named = marker.read_text(encoding="utf-8").strip()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(f"cannot read: {exc}", path=str(marker)) from None
+            named = read_text(marker, InputError)[0].strip()
             if not named or "\n" in named:
                 raise InputError("should hold one folder name", path=str(marker))
             folder = level / named
@@ -135,10 +121,11 @@ def records(folder: Path) -> list[Record]:
     if not folder.is_dir():
         return []
     found = []
-    for entry in os.scandir(folder):
-        match = _RECORD.fullmatch(entry.name)
-        if match and entry.is_file():
-            found.append(Record(int(match.group(1)), Path(entry.path)))
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = _RECORD.fullmatch(entry.name)
+            if match and entry.is_file():
+                found.append(Record(int(match.group(1)), Path(entry.path)))
     return sorted(found, key=lambda r: (r.number, r.path.name))
 
 
@@ -153,8 +140,8 @@ def folder_format(folder: Path) -> str:
     if existing:
         try:
             with open(existing[-1].path, encoding="utf-8", errors="replace") as fh:
-                first = fh.readline()
-        except OSError:
+                first = fh.readline(200)  # bounded: a record may be one huge line
+        except OSError:  # unreadable: the default format will do
             first = ""
         if _NYGARD_TITLE.match(first):
             return "nygard"
@@ -194,13 +181,6 @@ def default_title(decision: Decision) -> str:
     return f"Choose the platform of {decision.workload}"
 
 
-def record_date() -> str:
-    """The record's date: from SOURCE_DATE_EPOCH when set, else today (UTC)."""
-    from .api import report_date
-
-    return report_date(None) or _dt.datetime.now(_dt.UTC).date().isoformat()
-
-
 # --- writing ----------------------------------------------------------------------------------
 
 
@@ -223,32 +203,6 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _create_exclusive(path: Path, text: str) -> None:
-    """Create ``path`` holding ``text``; FileExistsError if it exists. Readers never see it half-written."""
-    fd, tmp = tempfile.mkstemp(prefix=".adr-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        try:
-            os.link(tmp, path)  # fails if path exists: nothing is ever overwritten
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
-                raise
-            # a file system without hard links: create exclusively and write in place
-            out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            with os.fdopen(out, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-    finally:
-        os.unlink(tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def publish(
     folder: Path,
     slug: str,
@@ -268,9 +222,8 @@ def publish(
         for _ in range(attempts):
             name = f"{number:04d}-{slug}.md"
             path = folder / name
-            try:
-                _create_exclusive(path, text_for(number, name))
-            except FileExistsError:
+            # a folder or a dangling link of that name takes it too
+            if os.path.lexists(path) or not _create(path, text_for(number, name)):
                 number = max(number + 1, next_number(folder))
                 continue
             if after is not None:
@@ -281,6 +234,15 @@ def publish(
                     raise
             return path
     raise OutputError(f"no free record number after {attempts} tries", path=str(folder))
+
+
+def _create(path: Path, text: str) -> bool:
+    """Create ``path`` holding ``text``; False when it exists (it is then left as it was)."""
+    try:
+        write_atomic(path, text, overwrite=False)
+    except AlreadyExists:
+        return False
+    return True
 
 
 def _make_folder(folder: Path) -> list[Path]:
@@ -309,9 +271,6 @@ def _remove_folders(created: list[Path]) -> None:
             pass
 
 
-# --- superseding ----------------------------------------------------------------------------------
-
-
 def find_record(folder: Path, number: int) -> Record:
     """The record numbered ``number`` in the folder; an InputError when there is none (or several)."""
     found = [r for r in records(folder) if r.number == number]
@@ -321,90 +280,6 @@ def find_record(folder: Path, number: int) -> Record:
         names = ", ".join(r.path.name for r in found)
         raise InputError(f"several ADRs are numbered {number} in {folder}: {names}", field="--supersedes")
     return found[0]
-
-
-def record_title(path: Path) -> str:
-    """A record's title as adr-tools links it: its first ``# `` line (or its file name)."""
-    for line in _read(path).splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return path.name
-
-
-def _read(path: Path) -> str:
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:  # newline="": keep \r\n as it is
-            return fh.read()
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-
-
-_FRONT_STATUS = re.compile(r"status[ \t]*:", re.IGNORECASE)
-_BULLET_STATUS = re.compile(r"([-*+][ \t]+status[ \t]*:[ \t]*)", re.IGNORECASE)
-_STATUS_WORD = re.compile(r"[A-Za-z]+\.?")
-
-
-def mark_superseded(text: str, new: Link, path: str = "") -> str:
-    """``text`` of a record with its status changed to superseded by ``new``; nothing else changes.
-
-    MADR: the front matter's ``status:`` and the ``- Status:`` line before the first
-    ``##`` heading. Nygard (adr-tools): the status word in the ``## Status`` section (a
-    ``Superseded by`` line is added there when it has no status word).
-    """
-    lines = text.splitlines(keepends=True)
-    link = f"[{new.slug}]({new.file})"
-    changed = False
-    body = 0
-    if lines and lines[0].rstrip("\r\n") == "---":
-        for i in range(1, len(lines)):
-            content = lines[i].rstrip("\r\n")
-            if content == "---":
-                body = i + 1
-                break
-            if _FRONT_STATUS.match(content):
-                lines[i] = f'status: "superseded by {link}"{_ending(lines[i])}'
-                changed = True
-    for i in range(body, len(lines)):
-        if lines[i].startswith("## "):
-            break
-        match = _BULLET_STATUS.match(lines[i])
-        if match:
-            lines[i] = f"{match.group(1)}superseded by {link}{_ending(lines[i])}"
-            changed = True
-            break
-    if not changed:
-        changed = _supersede_status_section(lines, new)
-    if not changed:
-        raise InputError(
-            "has no status to mark superseded (no front matter 'status:', '- Status:' line or '## Status' section)",
-            path=path or None,
-        )
-    return "".join(lines)
-
-
-def _supersede_status_section(lines: list[str], new: Link) -> bool:
-    """Edit the Nygard ``## Status`` section in place; False when there is none."""
-    start = next((i for i, line in enumerate(lines) if line.rstrip("\r\n").rstrip() == "## Status"), None)
-    if start is None:
-        return False
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
-    entry = f"Superseded by [{new.title}]({new.file})"
-    ending = _ending(lines[start]) or "\n"
-    for i in range(start + 1, end):
-        if _STATUS_WORD.fullmatch(lines[i].strip()):
-            lines[i] = entry + (_ending(lines[i]) or ending)
-            return True
-    last = max((i for i in range(start, end) if lines[i].strip()), default=start)
-    if not lines[last].endswith(("\n", "\r")):
-        lines[last] += ending
-    lines.insert(last + 1, ending + entry + ending)
-    return True
-
-
-def _ending(line: str) -> str:
-    return line[len(line.rstrip("\r\n")) :]
 
 
 # --- the whole command ------------------------------------------------------------------------
@@ -451,19 +326,22 @@ def write_adr(
     fmt, user_template = _template(template, target)
     old = find_record(target, supersedes) if supersedes is not None else None
     if old:  # fail before writing anything if the old record cannot be marked
-        mark_superseded(_read(old.path), Link(0, "0000-check.md", "check"), str(old.path))
+        check_supersedable(old.path)
     heading = clean_title(title if title is not None else default_title(decision))
     if not heading:
         raise InputError("the title is empty", field="--title")
     slug = slugify(heading)
     back = Link(old.number, old.path.name, record_title(old.path)) if old else None
-    date = record_date()
+    date = api.today().isoformat()
     shown = _shown_path(workload_path, start)
     options = formats.RenderOptions(date=date, template=user_template)
 
+    rendered: dict[str, str] = {}
+
     def text_for(number: int, name: str) -> str:
         draft = Draft(decision, number, heading, status, date, name, shown, back)
-        return formats.render("adr", fmt, draft, options)
+        rendered[name] = formats.render("adr", fmt, draft, options)
+        return rendered[name]
 
     first = next_number(target)
     text = text_for(first, f"{first:04d}-{slug}.md")  # template errors surface before anything is written
@@ -471,10 +349,7 @@ def write_adr(
         return Written(text, None)
 
     def supersede_old(path: Path) -> None:
-        from .files import write_atomic
-
-        new = Link(int(path.name.split("-", 1)[0]), path.name, record_title(path))
-        write_atomic(old.path, mark_superseded(_read(old.path), new, str(old.path)))
+        supersede(old.path, Link(int(path.name.split("-", 1)[0]), path.name, record_title(path)))
 
     created = _make_folder(target)
     try:
@@ -485,7 +360,7 @@ def write_adr(
     except BaseException:
         _remove_folders(created)
         raise
-    return Written(path.read_text(encoding="utf-8"), path)
+    return Written(rendered[path.name], path)
 
 
 def display_path(path: Path, start: Path | None = None) -> str:

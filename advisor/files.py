@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
 from .errors import OutputError
+
+# link() refuses with these where the file system has no hard links (FAT, some network shares)
+_NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK})
+
+
+class AlreadyExists(OutputError, FileExistsError):
+    """The file ``write_atomic(overwrite=False)`` was to create exists: it is left as it was."""
 
 
 def check_writable(path: str | Path) -> bool:
@@ -23,12 +31,12 @@ def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path
     """Write ``text`` to ``path`` through a temporary file renamed into place.
 
     A failure leaves no partial file. With ``overwrite=False`` an existing file is an
-    error and is left untouched.
+    error (:class:`AlreadyExists`) and is left untouched.
     """
     target = Path(path)
     folder = target.parent
     if check_writable(target) and not overwrite:
-        raise OutputError("already exists; not overwritten (use --force)", path=str(path))
+        raise AlreadyExists("already exists; not overwritten (use --force)", path=str(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -41,16 +49,33 @@ def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path
             os.replace(tmp, target)
         else:
             # link() fails if the target appeared meanwhile, so nothing is ever overwritten
-            os.link(tmp, target)
+            _link_or_create(tmp, target, text)
             os.unlink(tmp)
     except FileExistsError:
         os.unlink(tmp)
-        raise OutputError("already exists; not overwritten (use --force)", path=str(path)) from None
+        raise AlreadyExists("already exists; not overwritten (use --force)", path=str(path)) from None
     except OSError as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
     return target
+
+
+def _link_or_create(tmp: str, target: Path, text: str) -> None:
+    """Link ``tmp`` to ``target``; without hard links, create ``target`` exclusively and write it."""
+    try:
+        os.link(tmp, target)
+        return
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except BaseException:
+        os.unlink(target)  # ours, made by O_EXCL: never leave it half-written
+        raise
 
 
 def _umask() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import subprocess
@@ -13,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor import adr
+from advisor import adr, adr_supersede
 from advisor.cli import cli
 from advisor.errors import InputError, OutputError
+from advisor.files import AlreadyExists, write_atomic
 
 from .conftest import assert_golden
 
@@ -261,6 +263,46 @@ def test_an_existing_file_is_never_overwritten(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0001-x.md", "0002-x.md"]
 
 
+def test_a_folder_or_dangling_link_with_the_name_takes_the_number(tmp_path):
+    """Names taken by a folder or a dangling link are skipped like files, and left as they are."""
+    (tmp_path / "0001-old.md").write_text("# 1. Old\n")
+    (tmp_path / "0002-x.md").mkdir()
+    (tmp_path / "0003-x.md").symlink_to(tmp_path / "nowhere")
+    path = adr.publish(tmp_path, "x", lambda number, name: f"# {number}. X\n")
+    assert path.name == "0004-x.md"
+    assert (tmp_path / "0002-x.md").is_dir() and (tmp_path / "0003-x.md").is_symlink()
+
+
+def test_write_atomic_refuses_an_existing_file_distinguishably(tmp_path):
+    """write_atomic(overwrite=False) on an existing file raises AlreadyExists (an OutputError) and keeps it."""
+    target = tmp_path / "kept.md"
+    target.write_bytes(b"kept\r\n")
+    with pytest.raises(AlreadyExists) as caught:
+        write_atomic(target, "new\n", overwrite=False)
+    assert isinstance(caught.value, OutputError) and isinstance(caught.value, FileExistsError)
+    assert str(caught.value) == f"{target}: already exists; not overwritten (use --force)"
+    assert target.read_bytes() == b"kept\r\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.md"]
+
+
+def test_records_are_written_where_hard_links_are_refused(tmp_path, monkeypatch):
+    """On a file system without hard links, records are still created exclusively, whole, with no temporary file."""
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    (tmp_path / "0001-x.md").write_text("another tool's record\n")
+    path = adr.publish(tmp_path, "x", lambda number, name: f"# {number}. X\r\n")
+    assert path.name == "0002-x.md"
+    assert path.read_bytes() == b"# 2. X\r\n"
+    assert (tmp_path / "0001-x.md").read_text() == "another tool's record\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0001-x.md", "0002-x.md"]
+    with pytest.raises(AlreadyExists):
+        write_atomic(path, "over\n", overwrite=False)
+    assert path.read_bytes() == b"# 2. X\r\n"
+
+
 def test_two_threads_never_share_a_number(tmp_path):
     """Writers racing in threads, with different titles, each get a number of their own."""
     barrier = threading.Barrier(6)
@@ -378,6 +420,15 @@ def test_the_date_is_today_without_source_date_epoch(env, runner, monkeypatch):
     assert f"- Date: {today}\n" in result.output
 
 
+def test_a_bad_source_date_epoch_writes_nothing(env, runner, monkeypatch):
+    """A SOURCE_DATE_EPOCH that is not a Unix time exits 2 naming it, and writes nothing."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = run(runner, "ledger.yaml")
+    assert result.exit_code == 2
+    assert result.output == "advisor: SOURCE_DATE_EPOCH: 'yesterday' is not a Unix time\n"
+    assert not (env / "doc").exists()
+
+
 # --- folder discovery ----------------------------------------------------------------------------
 
 
@@ -408,6 +459,35 @@ def test_adr_dir_naming_a_file_is_refused(tmp_path):
     (tmp_path / ".adr-dir").write_text("records\n")
     with pytest.raises(OutputError, match=r"\.adr-dir: .*is a file"):
         adr.find_folder(None, tmp_path)
+
+
+def test_discovery_stops_at_the_repository_root(tmp_path):
+    """Records outside the checkout (above the folder holding .git) are never picked up."""
+    top = tmp_path.resolve()
+    repo = top / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "src").mkdir()
+    (top / "doc/adr").mkdir(parents=True)
+    (top / ".adr-dir").write_text("elsewhere\n")
+    assert adr.find_folder(None, repo / "src") == repo / "src/doc/adr"
+    (repo / "docs/decisions").mkdir(parents=True)
+    assert adr.find_folder(None, repo / "src") == repo / "docs/decisions"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"records\xff\n", r"\.adr-dir:1: not UTF-8 text"),
+        (b"x" * (1024 * 1024 + 1), r"\.adr-dir: file is larger than 1024 KiB"),
+        (b"one\ntwo\n", r"\.adr-dir: should hold one folder name"),
+    ],
+)
+def test_an_unreadable_adr_dir_is_one_line_naming_it(tmp_path, content, message):
+    """A .adr-dir that is not UTF-8, too big, or names several folders is an InputError naming it."""
+    (tmp_path / ".adr-dir").write_bytes(content)
+    with pytest.raises(InputError, match=message) as caught:
+        adr.find_folder(None, tmp_path)
+    assert "\n" not in str(caught.value)
 
 
 def test_cli_writes_where_adr_dir_points(env, runner):
@@ -458,6 +538,38 @@ def test_supersede_keeps_crlf_line_endings(env, runner):
     assert old.read_bytes() == expected.encode()
 
 
+def test_supersede_keeps_a_byte_order_mark(env, runner):
+    """An old record starting with a UTF-8 byte order mark keeps it; its front matter is still found."""
+    folder = env / "doc/adr"
+    folder.mkdir(parents=True)
+    old = folder / "0001-old.md"
+    text = "---\r\n{}\r\n---\r\n\r\n# Old\r\n\r\n{}\r\n\r\n## Context\r\n"
+    old.write_bytes(b"\xef\xbb\xbf" + text.format("status: accepted", "- Status: accepted").encode())
+    assert run(runner, "ledger.yaml", "--supersedes", "1").exit_code == 0
+    link = "[0002-run-ledger-on-virtual-machines](0002-run-ledger-on-virtual-machines.md)"
+    expected = text.format(f'status: "superseded by {link}"', f"- Status: superseded by {link}")
+    assert old.read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"# 1. Old\n\n## Status\n\nAccepted \xff\n", "0001-old.md:5: not UTF-8 text"),
+        (b"# 1. Old\n\n## Status\n\nAccepted\n" + b"x" * (1024 * 1024), "0001-old.md: file is larger than 1024 KiB"),
+    ],
+)
+def test_supersede_an_unreadable_record_writes_nothing(env, runner, content, message):
+    """An old record that is not UTF-8 or larger than 1 MiB exits 2 naming it, and nothing is written."""
+    folder = env / "doc/adr"
+    folder.mkdir(parents=True)
+    (folder / "0001-old.md").write_bytes(content)
+    before = tree(env)
+    result = run(runner, "ledger.yaml", "--supersedes", "1", "--template", "madr")
+    assert result.exit_code == 2
+    assert message in result.output and len(result.output.splitlines()) == 1
+    assert tree(env) == before
+
+
 def test_supersede_a_nygard_record(env, runner):
     """The old adr-tools record's status word becomes a 'Superseded by' link; the rest is untouched."""
     folder = env / "doc/adr"
@@ -478,8 +590,8 @@ def test_supersede_a_nygard_record(env, runner):
 def test_supersede_adds_a_line_when_the_status_section_has_no_status_word(tmp_path):
     """A Status section holding only links gets a 'Superseded by' line at its end."""
     text = "# 1. X\n\n## Status\n\nAmends [0. Y](0000-y.md)\n\n## Context\n"
-    new = adr.Link(2, "0002-z.md", "2. Z")
-    assert adr.mark_superseded(text, new) == (
+    new = adr_supersede.Link(2, "0002-z.md", "2. Z")
+    assert adr_supersede.mark_superseded(text, new) == (
         "# 1. X\n\n## Status\n\nAmends [0. Y](0000-y.md)\n\nSuperseded by [2. Z](0002-z.md)\n\n## Context\n"
     )
 
