@@ -4,7 +4,7 @@ A workload that declares a platform passes when the declared option is the best 
 the policy allows (or ties for it), warns when it trails the best by at most the
 policy's margin, and fails when it is vetoed, not allowed by the policy, or trails by
 more. What fails the build is set by ``fail_on``: a finding below that level is only a
-warning. The result is a model; the command turns it into an exit code.
+warning. The result is a model that knows its exit code; the command returns it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from . import yamlfile
-from .decision import ClaimView, Decision, FiredRule, PackInfo, add_up
+from . import api, yamlfile
+from .decision import ClaimView, Decision, FiredRule, PackInfo, add_up, pack_info, points
 from .discovery import find_workloads
 from .errors import AdvisorError, InputError
 from .policy import FailOn, Policy, Waiver, WaiverView, find_policy, load_policy
@@ -91,6 +91,13 @@ class CheckResult(_Model):
         """Whether any file could not be checked."""
         return self.counts["error"] > 0
 
+    @property
+    def exit_code(self) -> int:
+        """2 when a file could not be checked, else 1 when a workload failed, else 0."""
+        if self.errored:
+            return 2
+        return 1 if self.failed else 0
+
 
 # --- checking -------------------------------------------------------------------------
 
@@ -105,16 +112,18 @@ def run_check(
     patterns: Sequence[str] = (),
     fail_on: str | None = None,
     require_declared: bool = False,
-    today: _dt.date | None = None,
+    today: _dt.date | str | None = None,
     cwd: Path | None = None,
     progress: Progress | None = None,
 ) -> CheckResult:
     """Find the policy and the workload files under ``paths`` and check them all.
 
-    Arguments other than ``paths`` override the policy when given.
+    ``today`` (a date or YYYY-MM-DD) is the day waivers are judged on; by default
+    SOURCE_DATE_EPOCH's, else today in UTC. The other arguments override the policy
+    when given.
     """
-    from . import api
-
+    if not isinstance(today, _dt.date):
+        today = api.today(today)
     cwd = cwd or Path(os.getcwd())
     policy = load_policy(policy_path) if policy_path else find_policy(cwd)
     overrides: dict[str, Any] = {}
@@ -132,7 +141,7 @@ def run_check(
         raise InputError(
             f"no workload files in {', '.join(paths)} (patterns: {', '.join(policy.patterns)})", field="PATH"
         )
-    return check_files(files, pack, policy, today=today or _dt.date.today(), unreadable=unreadable, progress=progress)
+    return check_files(files, pack, policy, today=today, unreadable=unreadable, progress=progress)
 
 
 def check_files(
@@ -160,18 +169,14 @@ def check_files(
     counts = dict.fromkeys(VERDICTS, 0)
     for result in results:
         counts[result.verdict] += 1
+    # The rules and claims are reported as the decisions gave them, in the pack's order.
     named = {rule for r in results for rule in r.rules}
-    rules = [
-        FiredRule(
-            rule=r.id, dimension=r.dimension, condition=r.when.describe(), effects=r.effects, because=r.because,
-            sources=list(r.sources),
-        )
-        for r in pack.rules
-        if r.id in named
-    ]
+    fired = {f.rule: f for d in decisions.values() for f in d.fired if f.rule in named}
+    rules = [fired[r.id] for r in pack.rules if r.id in fired]
     cited = {cid for r in rules for cid in r.sources}
+    claims = {c.id: c for d in decisions.values() for c in d.claims if c.id in cited}
     return CheckResult(
-        pack=PackInfo(name=pack.name, version=pack.version, title=pack.title, source=pack.source),
+        pack=pack_info(pack),
         policy=PolicyView(
             source=policy.source, margin=policy.margin, fail_on=policy.fail_on,
             allowed=list(policy.allowed) if policy.allowed is not None else None,
@@ -180,8 +185,7 @@ def check_files(
         counts=counts,
         results=results,
         rules=rules,
-        claims=[ClaimView(id=c.id, section=c.section, quote=c.quote, text=c.text) for c in pack.claims.values()
-                if c.id in cited],
+        claims=[claims[cid] for cid in pack.claims if cid in claims],
         expired_waivers=[w.view() for w in policy.waivers if w.expired(today)],
     )
 
@@ -276,11 +280,7 @@ def _favouring(pack: RulePack, fired: list[str], better: str, declared: str) -> 
     gains = []
     for order, rule_id in enumerate(fired):
         effects = pack.rule(rule_id).effects
-        gain = _points(effects.get(better, 0)) - _points(effects.get(declared, 0))
+        gain = points(effects.get(better, 0)) - points(effects.get(declared, 0))
         if gain > 0:
             gains.append((-gain, order, rule_id))
     return [rule_id for _, _, rule_id in sorted(gains)]
-
-
-def _points(effect: int | str) -> int:
-    return effect if isinstance(effect, int) else 0

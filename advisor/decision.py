@@ -96,6 +96,16 @@ class Decision(_Model):
         return next(o for o in self.options if o.id == option_id)
 
 
+def points(effect: int | str) -> int:
+    """How many points an effect gives an option; a veto gives none (it rules the option out)."""
+    return effect if isinstance(effect, int) else 0
+
+
+def pack_info(pack: RulePack) -> PackInfo:
+    """Which rule pack decided, as results report it."""
+    return PackInfo(name=pack.name, version=pack.version, title=pack.title, source=pack.source)
+
+
 def add_up(pack: RulePack, fired: list[str] | tuple[str, ...]) -> tuple[dict[str, int], dict[str, list[str]]]:
     """The score of each option and the rules that veto it, from the fired rules."""
     scores = {option: 0 for option in pack.options}
@@ -141,7 +151,7 @@ def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[
         workload=workload.name,
         description=workload.description,
         declared=workload.declared,
-        pack=PackInfo(name=pack.name, version=pack.version, title=pack.title, source=pack.source),
+        pack=pack_info(pack),
         status=status,
         recommendation=recommendation,
         runner_up=runner_up,

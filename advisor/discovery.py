@@ -110,8 +110,8 @@ def find_policy_document(cwd: Path) -> tuple[yamlfile.Document, Path] | None:
     ``pyproject.toml`` that has one; None when there is neither."""
     found = find_upwards(cwd, POLICY_FILES)
     if found is not None:
-        text, _ = yamlfile.read_text(found, PolicyError)
-        return yamlfile.parse(text, shown_relative(found, cwd), PolicyError), found.parent
+        shown = shown_relative(found, cwd)
+        return yamlfile.parse(_read(found, shown), shown, PolicyError), found.parent
     for folder in folders_upwards(cwd):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
@@ -123,8 +123,7 @@ def find_policy_document(cwd: Path) -> tuple[yamlfile.Document, Path] | None:
 
 def pyproject_document(path: Path, shown: str) -> yamlfile.Document | None:
     """The ``[tool.advisor]`` table of a pyproject file as a document with key lines, or None."""
-    text, _ = yamlfile.read_text(path, PolicyError)
-    source = shown
+    text = _read(path, shown)
     if "advisor" not in text:  # most pyproject files say nothing to advisor; skip parsing them
         return None
     try:
@@ -133,11 +132,21 @@ def pyproject_document(path: Path, shown: str) -> yamlfile.Document | None:
         match = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
         message = str(exc)[: match.start()] if match else str(exc)
         line = int(match.group(1)) if match else None
-        raise PolicyError(f"invalid TOML: {message}", path=source, line=line) from None
+        raise PolicyError(f"invalid TOML: {message}", path=shown, line=line) from None
     table = data.get("tool", {}).get("advisor") if isinstance(data.get("tool"), dict) else None
     if table is None:
         return None
-    return yamlfile.Document(data=table, source=source, lines=_toml_lines(text))
+    return yamlfile.Document(data=table, source=shown, lines=_toml_lines(text))
+
+
+def _read(path: Path, shown: str) -> str:
+    """The text of a policy file; a problem reading it names the file as ``shown``, like
+    every other message about it."""
+    try:
+        text, _ = yamlfile.read_text(path, PolicyError)
+    except PolicyError as exc:
+        raise PolicyError(exc.message, path=shown, line=exc.line, field=exc.field) from None
+    return text
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")

@@ -132,7 +132,7 @@ def policy_from_document(doc: yamlfile.Document, folder: Path | None = None) -> 
         settings["margin"] = margin
     if "fail_on" in data:
         if data["fail_on"] not in FAIL_ON:
-            raise _error(doc, ("fail_on",), f"'{_shown(data['fail_on'])}' is not one of {', '.join(FAIL_ON)}")
+            raise _error(doc, ("fail_on",), f"must be one of {', '.join(FAIL_ON)}, got {_shown(data['fail_on'])}")
         settings["fail_on"] = data["fail_on"]
     if "require_declared" in data:
         if not isinstance(data["require_declared"], bool):
@@ -160,7 +160,8 @@ def policy_from_document(doc: yamlfile.Document, folder: Path | None = None) -> 
 
 
 def _shown(value: Any) -> str:
-    return f"{yamlfile.describe(value)} '{value}'" if not isinstance(value, str) else value
+    """A value in a message, with its kind: a string 'x', a number '3', nothing."""
+    return "nothing" if value is None else f"{yamlfile.describe(value)} '{value}'"
 
 
 def _strings(doc: yamlfile.Document, key: str, value: Any) -> tuple[str, ...]:

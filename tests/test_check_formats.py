@@ -15,6 +15,7 @@ import pytest
 
 from advisor.check import CheckResult, PolicyView, WorkloadVerdict
 from advisor.decision import ClaimView, FiredRule, PackInfo
+from advisor.errors import InputError
 from advisor.formats import RenderOptions, names, render
 from advisor.formats.check_formats import messages
 from advisor.policy import WaiverView
@@ -134,6 +135,68 @@ def test_text_colour_only_when_asked():
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
 
 
+# Control characters other than tab and newline; a terminal would act on them.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+EVIL = "evil\x1b]0;title\x07"
+
+
+def with_control_characters() -> CheckResult:
+    """The hand-built result with escape sequences in a name, a path, a reason and an error."""
+    result = hand_built()
+    rows = list(result.results)
+    rows[2] = rows[2].model_copy(update={"workload": EVIL, "path": "services/\x1b[2Jcache/workload.yaml"})
+    rows[6] = rows[6].model_copy(update={"waivers": [waiver(option="vm", reason="Ends\x9b31m soon.")]})
+    rows[10] = rows[10].model_copy(update={"error": "services/broken/workload.yaml: \x1b[31mred"})
+    lapsed = [waiver(workload="old\x9b1m", rule="own-kernel", expires="2024-12-31")]
+    return result.model_copy(update={"results": rows, "expired_waivers": lapsed})
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_terminal_formats_show_control_characters_as_escapes(fmt):
+    """What a terminal or CI log shows carries no control character from user text; each is shown as an escape."""
+    text = render("check", fmt, with_control_characters(), RenderOptions())
+    assert CONTROL.findall(text) == []
+    for shown in ("evil\\x1b]0;title\\x07", "services/\\x1b[2Jcache/workload.yaml", "for old\\x9b1m (",
+                  "services/broken/workload.yaml: \\x1b[31mred"):
+        assert shown in text
+    if fmt == "text":  # the GitHub commands leave out passing workloads, and with them this waiver's reason
+        assert "Ends\\x9b31m soon." in text
+
+
+def test_coloured_text_has_only_its_own_escapes():
+    """With colour on, the only escape sequences in the text view are the colours it adds."""
+    coloured = render("check", "text", with_control_characters(), RenderOptions(color=True))
+    plain = render("check", "text", with_control_characters(), RenderOptions())
+    assert "\x1b[" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_json_and_sarif_keep_names_exactly():
+    """JSON and SARIF carry control characters escaped, none raw, and read back to the exact text."""
+    result = with_control_characters()
+    text = render("check", "json", result, RenderOptions())
+    assert CONTROL.findall(text) == []
+    data = json.loads(text)
+    assert data["results"][2]["workload"] == EVIL
+    assert data["expired_waivers"][0]["workload"] == "old\x9b1m"
+    sarif = render("check", "sarif", result, RenderOptions())
+    assert CONTROL.findall(sarif) == []
+    assert json.loads(sarif)["runs"][0]["results"][0]["properties"]["workload"] == EVIL
+
+
+def test_junit_writes_del_and_c1_controls_as_references():
+    """JUnit carries DEL and C1 controls as character references, which read back to the exact text."""
+    import xml.etree.ElementTree as ET
+
+    result = hand_built()
+    rows = list(result.results)
+    rows[0] = rows[0].model_copy(update={"workload": "a\x9b31mb\x7f"})
+    text = render("check", "junit", result.model_copy(update={"results": rows}), RenderOptions())
+    assert CONTROL.findall(text) == []
+    assert "a&#155;31mb&#127;" in text
+    assert "a\x9b31mb\x7f" in [case.get("name") for case in ET.fromstring(text).iter("testcase")]
+
+
 def test_json_has_schema_version_and_messages():
     """The JSON output carries schema_version, the counts and a message per workload."""
     data = json.loads(render("check", "json", hand_built(), RenderOptions()))
@@ -230,6 +293,13 @@ def test_junit_against_the_ant_schema(monkeypatch):
     schema = xmlschema.XMLSchema(str(xsd))
     problems = [str(e.reason) for e in schema.iter_errors(text)]
     assert problems and all("hostname" in p for p in problems), problems
+
+
+def test_junit_refuses_a_bad_source_date_epoch(monkeypatch):
+    """A SOURCE_DATE_EPOCH that is not a Unix time is bad input, not a silently missing timestamp."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH: 'yesterday' is not a Unix time"):
+        render("check", "junit", hand_built(), RenderOptions())
 
 
 def test_junit_escapes_markup_and_control_characters():

@@ -266,16 +266,19 @@ def test_policy_file_is_read(tmp_path):
 @pytest.mark.parametrize(
     ("body", "line", "message"),
     [
-        ("margin: 3\nfail_on: never\n", 2, "fail_on: 'never' is not one of veto, mismatch, warn"),
+        ("margin: 3\nfail_on: never\n", 2, "fail_on: must be one of veto, mismatch, warn, got a string 'never'"),
+        ("fail_on: 3\n", 1, "fail_on: must be one of veto, mismatch, warn, got a number '3'"),
         ("margn: 3\n", 1, "unknown key 'margn' (did you mean 'margin'?)"),
         ("margin: -1\n", 1, "margin: must be a whole number of points, 0 or more, got a number '-1'"),
         ("margin: true\n", 1, "got true/false 'True'"),
+        ('margin: "x"\n', 1, "margin: must be a whole number of points, 0 or more, got a string 'x'"),
+        ("require_declared: yes please\n", 1, "require_declared: expected true or false, got a string 'yes please'"),
         ("waivers:\n  - workload: a\n    option: vm\n", 2, "waivers[0]: 'reason' is missing; every waiver needs one"),
         ("waivers:\n  - {workload: a, option: vm, reason: '  '}\n", 2, "'reason' must be a non-empty string"),
         ("waivers:\n  - workload: a\n    reason: r\n", 2, "names either an 'option' or a 'rule'"),
         ("waivers:\n  - workload: a\n    rule: x\n    option: vm\n    reason: r\n", 2, "either an 'option' or"),
         ("waivers:\n  - workload: a\n    option: vm\n    reason: r\n    expires: soon\n", 5,
-         "waivers[0].expires: expected a date (YYYY-MM-DD), got soon"),
+         "waivers[0].expires: expected a date (YYYY-MM-DD), got a string 'soon'"),
         ("waivers:\n  - workload: a\n    option: vm\n    reason: r\n    until: 2025-01-01\n", 5, "unknown key 'until'"),
         ("packs: [missing.yaml]\n", 1, "no such rule pack"),
         ("allowed: []\n", 1, "allowed: must be a non-empty list"),
@@ -466,3 +469,67 @@ def test_waiver_names_a_workload_literally_too(verdict, tmp_path):
     """A workload name holding glob characters is matched as written."""
     policy = waiver_policy(tmp_path, "waivers: [{workload: 'svc[1]', option: vm, reason: Literal name.}]")
     assert verdict("vm", policy, name="svc[1]", startup="subsecond").verdict == "pass"
+
+
+def test_unreadable_policy_is_named_as_found(tmp_path):
+    """A policy file that cannot be read is named by the path shown for it elsewhere, relative to the folder."""
+    (tmp_path / ".git").mkdir()
+    deep = tmp_path / "svc"
+    deep.mkdir()
+    (tmp_path / ".advisor.yaml").write_bytes(b"margin: \xff\n")
+    with pytest.raises(PolicyError) as caught:
+        find_policy(deep)
+    assert str(caught.value) == "../.advisor.yaml:1: not UTF-8 text (byte 0xff at offset 8)"
+    (tmp_path / ".advisor.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.advisor]\nmargin = \xff\n")
+    with pytest.raises(PolicyError) as caught:
+        find_policy(deep)
+    assert str(caught.value) == "../pyproject.toml:2: not UTF-8 text (byte 0xff at offset 24)"
+
+
+# --- the result -----------------------------------------------------------------------------
+
+
+def test_exit_code_of_a_result(write, test_pack):
+    """The result's exit code: 0 when all pass, 1 when one fails, 2 when a file could not be checked."""
+    ok = write("ok/workload.yaml", workload("ok", "docker", startup="seconds"))
+    bad = write("bad/workload.yaml", workload("bad", "docker", custom_kernel=True))
+    broken = write("broken/workload.yaml", "name: [\n")
+    codes = [check_files([str(p) for p in files], test_pack, Policy(), today=TODAY).exit_code
+             for files in ([ok], [ok, bad], [ok, bad, broken])]
+    assert codes == [0, 1, 2]
+
+
+def test_rules_claims_and_pack_are_the_decisions(write, test_pack):
+    """The rules, claims and pack a result reports are those of the decisions behind it, in pack order."""
+    from advisor import api
+
+    paths = [write("k/workload.yaml", workload("k", "docker", custom_kernel=True, startup="subsecond")),
+             write("s/workload.yaml", workload("s", "vm", startup="seconds"))]
+    result = check_files([str(p) for p in paths], test_pack, Policy(margin=0), today=TODAY)
+    decisions = [api.decide(p, test_pack, counterfactuals=False) for p in paths]
+    fired = {f.rule: f for d in decisions for f in d.fired}
+    assert [r.rule for r in result.rules] == ["fast-start", "own-kernel"]
+    assert result.rules == [fired["fast-start"], fired["own-kernel"]]
+    assert result.claims == decisions[0].claims
+    assert result.pack == decisions[0].pack
+
+
+def test_points_of_an_effect_are_defined_once():
+    """An effect's points (a veto gives none) come from the decision module, which the check uses."""
+    from advisor import check, decision
+
+    assert [decision.points(e) for e in (3, -2, 0, "veto")] == [3, -2, 0, 0]
+    assert check.points is decision.points
+
+
+def test_today_is_a_date_or_text(tmp_path, write, test_pack):
+    """run_check takes today as a date or as YYYY-MM-DD, and refuses anything else as bad input."""
+    write("svc/workload.yaml", workload("svc", "vm", startup="subsecond"))
+    policy = waiver_policy(tmp_path, "waivers: [{workload: svc, option: vm, reason: R., expires: 2025-05-31}]")
+    policy_path = policy.source
+    kwargs = {"policy_path": policy_path, "rules_path": test_pack.path, "cwd": tmp_path}
+    assert run_check([str(tmp_path / "svc")], today="2025-05-31", **kwargs).exit_code == 0
+    assert run_check([str(tmp_path / "svc")], today=dt.date(2025, 6, 1), **kwargs).exit_code == 1
+    with pytest.raises(InputError, match="'31/05/2025' is not a date"):
+        run_check([str(tmp_path / "svc")], today="31/05/2025", **kwargs)

@@ -7,14 +7,12 @@ Every format says the same sentence about a workload; the sentences live in the
 
 from __future__ import annotations
 
-import datetime as _dt
-import os
 import re
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from . import RenderOptions, register
+from . import RenderOptions, inert, register
 from .decision_formats import to_json
 
 if TYPE_CHECKING:
@@ -24,6 +22,8 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 POLICY_RULES = {"not_allowed": "policy.not-allowed", "undeclared": "policy.undeclared"}
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# DEL and C1 controls XML may carry, but a terminal would act on: written as references.
+_DEL_C1 = re.compile("[\x7f-\x9f]")
 
 
 def _wording() -> Any:
@@ -56,16 +56,27 @@ def messages(data: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _context(result: CheckResult) -> tuple[dict[str, Any], list[str], Any]:
+def _context(result: CheckResult, *, shown: bool = False) -> tuple[dict[str, Any], list[str], Any]:
+    """The result as plain data, the line about each workload, and the wording macros.
+
+    ``shown`` is for the formats a terminal or a CI log shows as they are (text, GitHub
+    commands): there every control character of user text (names, paths, reasons) is
+    shown as an escape, so none can act on the terminal. JSON, SARIF and JUnit keep the
+    text as it is: their own escaping makes it harmless, and tools reading them must get
+    the names exactly.
+    """
     data = result.model_dump(mode="json")
-    return data, messages(data), _wording()
+    lines = messages(data)  # from the raw text, so a line break in a name is joined, not escaped
+    if shown:
+        data, lines = inert(data), inert(lines)
+    return data, lines, _wording()
 
 
 @register("check", "text", "one line per workload and a summary")
 def render_text(result: CheckResult, options: RenderOptions) -> str:
     from .templating import render_shipped
 
-    data, lines, _ = _context(result)
+    data, lines, _ = _context(result, shown=True)
     return render_shipped("check.txt.j2", {"result": data, "messages": lines}, color=options.color)
 
 
@@ -123,7 +134,8 @@ def render_junit(result: CheckResult, options: RenderOptions) -> str:
     ET.SubElement(suite, "system-out").text = _xml("\n".join(notes) + "\n")
     ET.SubElement(suite, "system-err")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    text = _DEL_C1.sub(lambda m: f"&#{ord(m.group(0))};", ET.tostring(root, encoding="unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
 
 
 def _xml(text: str) -> str:
@@ -132,13 +144,10 @@ def _xml(text: str) -> str:
 
 def _timestamp() -> str | None:
     """SOURCE_DATE_EPOCH as an ISO time, when set: the JUnit timestamp is otherwise left out."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return None
-    try:
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    except (ValueError, OverflowError, OSError):
-        return None
+    from ..api import source_date_epoch
+
+    moment = source_date_epoch()
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") if moment else None
 
 
 @register("check", "sarif", "SARIF 2.1.0: one result per failing or warning workload")
@@ -226,7 +235,7 @@ _COMMAND = {"fail": "error", "error": "error", "warn": "warning", "unchecked": "
 
 @register("check", "github", "GitHub Actions workflow commands (annotations)")
 def render_github(result: CheckResult, options: RenderOptions) -> str:
-    data, lines, wording = _context(result)
+    data, lines, wording = _context(result, shown=True)
     out = []
     for r, message in zip(data["results"], lines, strict=True):
         command = _COMMAND.get(r["verdict"])

@@ -7,6 +7,7 @@ sees is in the templates under ``reports/templates/``.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from . import RenderOptions, inert, register
@@ -18,9 +19,15 @@ if TYPE_CHECKING:
 CHART = {"label_width": 190, "plot_width": 400, "value_width": 120, "bar_height": 24, "gap": 14, "pad": 10}
 
 
+# JSON escapes C0 controls itself; DEL and C1 controls are escaped here too (\u009b), so
+# JSON shown on a terminal cannot act on it, and it still reads back to the same text.
+_DEL_C1 = re.compile("[\x7f-\x9f]")
+
+
 def to_json(data: Any) -> str:
-    """Deterministic, readable JSON with a final newline."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """Deterministic, readable JSON with a final newline, with no control character left raw."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _DEL_C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 
 # C0 controls but tab and newline, DEL, and C1 controls: a terminal would act on them.
@@ -32,11 +39,6 @@ def printable(decision: Decision) -> Decision:
     from ..decision import Decision
 
     return Decision.model_validate(inert(decision.model_dump(mode="json")))
-
-
-def _points(effect: int | str) -> int:
-    """How strongly an effect pushes towards an option; a veto pushes hardest away."""
-    return effect if isinstance(effect, int) else 0
 
 
 def score_chart(decision: Decision) -> dict[str, Any]:
@@ -81,6 +83,7 @@ def score_chart(decision: Decision) -> dict[str, Any]:
 
 def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]:
     """What every decision template is given: the decision as plain data, and views of it."""
+    from ..decision import points
     from ..workload import DIMENSIONS, field_specs, format_value
 
     data = decision.model_dump(mode="json")
@@ -102,7 +105,7 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
         if rules:
             groups.append({"id": dim, "title": title, "rules": rules})
 
-    favouring = {o.id: sum(1 for r in decision.fired if _points(r.effects.get(o.id, 0)) > 0) for o in decision.options}
+    favouring = {o.id: sum(1 for r in decision.fired if points(r.effects.get(o.id, 0)) > 0) for o in decision.options}
     allowed = [o for o in decision.options if not o.vetoed]
     best = max((o.score for o in allowed), default=None)
     tied = [o.id for o in allowed if o.score == best] if decision.status == "tie" else []

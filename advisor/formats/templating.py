@@ -22,7 +22,8 @@ from ..workload import DIMENSIONS, format_value
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
 
 
-def _points(value: Any) -> str:
+def _signed_points(value: Any) -> str:
+    """An effect as shown: +3, -2 or veto."""
     if value == "veto":
         return "veto"
     return f"+{value}" if value > 0 else str(value)
@@ -73,7 +74,7 @@ def _configure(env: jinja2.Environment, color: bool) -> jinja2.Environment:
         codes = ";".join(_ANSI[n] for n in names)
         return f"\x1b[{codes}m{text}\x1b[0m"
 
-    env.filters.update(style=style, points=_points, value=format_value, wrap=_wrap, num=_number)
+    env.filters.update(style=style, points=_signed_points, value=format_value, wrap=_wrap, num=_number)
     env.filters.update(md=markdown_text, mdcode=markdown_code, mdblock=markdown_block)
     # Escapers handed to the shared sentence macros, which are not autoescaped themselves.
     env.globals.update(dimensions=DIMENSIONS, escape_html=markupsafe.escape, escape_md=markdown_text)
