@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -165,6 +167,76 @@ def test_waiver_expiry_follows_the_date(runner, fleet, write, monkeypatch):
     assert after.exit_code == 1
     assert "expired on 2025-01-31 and no longer applies" in after.stdout
     assert "note: the waiver of option vm for events (.advisor.yaml:2) expired on 2025-01-31" in after.stdout
+
+
+@pytest.fixture
+def time_zone():
+    """Set the process's time zone (TZ, then time.tzset); the one before is restored afterwards."""
+    before = os.environ.get("TZ")
+
+    def set_zone(zone: str, offset_hours: int) -> None:
+        os.environ["TZ"] = zone
+        time.tzset()
+        assert time.localtime().tm_gmtoff == offset_hours * 3600  # the zone took effect
+
+    yield set_zone
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def test_verdict_does_not_depend_on_the_time_zone(runner, fleet, write, time_zone):
+    """Without --date or SOURCE_DATE_EPOCH, today is UTC's: waivers lapse at the same moment in every zone.
+
+    At any hour, the local date in UTC+14 or in UTC-12 differs from the UTC date, so a
+    check that used the local date would give a different verdict in one of them.
+    """
+    fleet("kept", "vm", startup="subsecond")
+    fleet("lapsed", "vm", startup="subsecond")
+    for _ in range(2):  # once more if the UTC date changed during the runs
+        utc = dt.datetime.now(dt.UTC).date()
+        write(
+            ".advisor.yaml",
+            f"waivers:\n  - {{workload: kept, option: vm, reason: Today., expires: {utc}}}\n"
+            f"  - {{workload: lapsed, option: vm, reason: Yesterday., expires: {utc - dt.timedelta(days=1)}}}\n",
+        )
+        outputs = {}
+        for zone, hours in (("UTC0", 0), ("EAST-14", 14), ("WEST+12", -12)):
+            time_zone(zone, hours)
+            result = check(runner, "services")
+            outputs[zone] = (result.exit_code, result.stdout)
+        if dt.datetime.now(dt.UTC).date() == utc:
+            break
+    assert outputs["EAST-14"] == outputs["UTC0"] == outputs["WEST+12"]
+    code, text = outputs["UTC0"]
+    assert code == 1
+    assert text.startswith("PASS      services/kept/workload.yaml:2: kept: declares vm, which trails docker")
+    assert "FAIL      services/lapsed/workload.yaml:2: lapsed: declares vm, which trails docker" in text
+
+
+def test_bad_source_date_epoch_is_refused_by_every_format(runner, fleet, monkeypatch):
+    """A SOURCE_DATE_EPOCH that is not a Unix time is bad input (exit 2), even with --date, which JUnit does not use."""
+    fleet("api", "docker", startup="seconds")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "last week")
+    assert check(runner, "services").exit_code == 2
+    result = check(runner, "services", "--date", "2025-01-01", "--format", "junit")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "advisor: SOURCE_DATE_EPOCH: 'last week' is not a Unix time\n"
+
+
+def test_control_characters_do_not_reach_the_terminal(runner, fleet, write):
+    """A workload name holding an escape sequence is printed with it shown, not acted on; JSON keeps it exactly."""
+    text = 'name: "evil\\x1b]0;title\\x07"\ndeclared: vm\nrequirements: {startup: subsecond}\n'
+    write("services/evil/workload.yaml", text)
+    for fmt in ("text", "github"):
+        result = check(runner, "services", "--format", fmt)
+        assert result.exit_code == 1
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+        assert "evil\\x1b]0;title\\x07: declares vm" in result.stdout
+    data = json.loads(check(runner, "services", "--format", "json").stdout)
+    assert data["results"][0]["workload"] == "evil\x1b]0;title\x07"
 
 
 def test_bad_date_is_a_usage_error(runner, fleet):
