@@ -1,7 +1,8 @@
 """Renderers of a decision: the terminal view, the Markdown and HTML reports, and JSON.
 
-Python prepares views of the decision (grouped, ranked, measured); every word a reader
-sees is in the templates under ``reports/templates/``.
+Python prepares views of the decision (grouped, ranked, measured); the wording of the
+reports is in the templates under ``reports/templates/`` (a rule's condition comes worded
+from the pack's ``Condition.describe``).
 """
 
 from __future__ import annotations
@@ -28,9 +29,6 @@ def to_json(data: Any) -> str:
     """Deterministic, readable JSON with a final newline, with no control character left raw."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
     return _DEL_C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
-
-
-# C0 controls but tab and newline, DEL, and C1 controls: a terminal would act on them.
 
 
 def printable(decision: Decision) -> Decision:
@@ -143,7 +141,6 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
         "next_steps": steps,
         "step_sources": step_sources,
         "chart": score_chart(decision),
-        "top_score": max([abs(o.score) for o in decision.options] + [1]),
         "date": options.date,
     }
 
