@@ -285,19 +285,6 @@ def find_record(folder: Path, number: int) -> Record:
 # --- the whole command ------------------------------------------------------------------------
 
 
-def _shown_path(workload_path: str, start: Path) -> str | None:
-    """The workload path as a CI job would name it: relative to ``start`` when inside it."""
-    if workload_path == "-":
-        return None
-    path = Path(workload_path)
-    if path.is_absolute():
-        try:
-            path = path.resolve().relative_to(start.resolve())
-        except ValueError:
-            return path.as_posix()
-    return path.as_posix()
-
-
 def write_adr(
     workload_path: str,
     *,
@@ -333,7 +320,7 @@ def write_adr(
     slug = slugify(heading)
     back = Link(old.number, old.path.name, record_title(old.path)) if old else None
     date = api.today().isoformat()
-    shown = _shown_path(workload_path, start)
+    shown = None if workload_path == "-" else display_path(workload_path, start)
     options = formats.RenderOptions(date=date, template=user_template)
 
     rendered: dict[str, str] = {}
@@ -363,13 +350,17 @@ def write_adr(
     return Written(rendered[path.name], path)
 
 
-def display_path(path: Path, start: Path | None = None) -> str:
-    """``path`` as the user would type it: relative to ``start`` (the current folder) when inside it."""
+def display_path(path: str | Path, start: Path | None = None) -> str:
+    """``path`` as the user would type it (and a CI job would name it): as given when
+    relative, else relative to ``start`` (the current folder) when inside it."""
+    path = Path(path)
+    if not path.is_absolute():
+        return path.as_posix()
     start = (start or Path.cwd()).resolve()
     try:
         return path.resolve().relative_to(start).as_posix()
     except ValueError:
-        return str(path)
+        return path.as_posix()
 
 
 def _template(template: str | None, folder: Path) -> tuple[str, str | None]:

@@ -151,7 +151,7 @@ def rules_lint(paths) -> None:
 @click.argument("kind", type=click.Choice(["workload", "decision"]), default="workload")
 def schema(kind) -> None:
     """Print the JSON Schema of the workload file (or of the decision JSON)."""
-    from .formats.decision_formats import to_json
+    from .formats import to_json
 
     if kind == "workload":
         from .workload import workload_schema

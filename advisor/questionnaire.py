@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 import yaml
 from pydantic import ValidationError
 
-from .errors import InputError, OutputError
+from .errors import InputError
 from .files import check_writable, write_atomic
 from .workload import DIMENSIONS, FieldSpec, Requirements, Workload, field_specs, format_value, load_workload
 
@@ -114,15 +114,11 @@ _Dumper.add_representer(str, _Dumper.represent_str)
 
 def save(workload: Workload, path: str | Path, prompter: Prompter, *, force: bool = False) -> Path:
     """Write the workload file atomically; an existing file is replaced only with ``force`` or a yes."""
-    text = workload_yaml(workload)
     target = Path(path)
-    if force:
-        return write_atomic(target, text)
-    if target.exists() or target.is_symlink():
-        if not prompter.confirm(f"{path} already exists. Overwrite it?", default=False):
-            raise OutputError("already exists; not overwritten (use --force)", path=str(path))
-        return write_atomic(target, text)
-    return write_atomic(target, text, overwrite=False)
+    exists = target.exists() or target.is_symlink()
+    overwrite = force or (exists and prompter.confirm(f"{path} already exists. Overwrite it?", default=False))
+    # Without a yes, write_atomic refuses an existing file (and one that appeared meanwhile).
+    return write_atomic(target, workload_yaml(workload), overwrite=overwrite)
 
 
 class Asked(NamedTuple):
@@ -190,23 +186,30 @@ class LinePrompter:
         self.out.write(text)
         self.out.flush()
 
-    def _read(self, prompt: str, field: str) -> str:
-        """One answer; the end of input is an error naming the question it cut short."""
+    def _next(self, prompt: str) -> str | None:
+        """The next answer line, stripped; None at the end of input."""
         self._write(prompt)
         raw = self.stdin.readline()
         if not raw:
             self._write("\n")
+            return None
+        self.line += 1
+        answer = raw.rstrip("\r\n")
+        if self.echo:
+            self._write(answer + "\n")
+        return answer.strip()
+
+    def _read(self, prompt: str, field: str) -> str:
+        """One answer; the end of input is an error naming the question it cut short."""
+        answer = self._next(prompt)
+        if answer is None:
             raise InputError(
                 "input ended before this question was answered; nothing written",
                 path=self.source,
                 line=self.line + 1,
                 field=field,
             )
-        self.line += 1
-        answer = raw.rstrip("\r\n")
-        if self.echo:
-            self._write(answer + "\n")
-        return answer.strip()
+        return answer
 
     def _too_many(self, field: str) -> InputError:
         return InputError(
@@ -264,18 +267,11 @@ class LinePrompter:
     def confirm(self, question: str, default: bool = False) -> bool:
         hint = "[Y/n]" if default else "[y/N]"
         for _ in range(MAX_TRIES):
-            self._write(f"{question} {hint}: ")
-            raw = self.stdin.readline()
-            if not raw:
-                # Not answering is not an explicit yes; scripts that stop early get the default.
-                self._write("\n")
-                return default
-            self.line += 1
-            answer = raw.strip().lower()
-            if self.echo:
-                self._write(answer + "\n")
+            answer = self._next(f"{question} {hint}: ")
+            # Not answering is not an explicit yes; scripts that stop early get the default.
             if not answer:
                 return default
+            answer = answer.lower()
             if answer in ("y", "yes"):
                 return True
             if answer in ("n", "no"):

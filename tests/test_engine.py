@@ -169,3 +169,30 @@ def test_reloading_a_pack_reuses_its_compiled_rules():
         api.decide(EXAMPLE, api.load_rules())
     same = [c for c in engine._compiled.values() if c.pack.digest == load_pack().digest]
     assert len(same) == 1 and len(engine._compiled) <= engine._COMPILED_KEPT
+
+
+def test_a_fact_durable_rules_refuses_is_an_engine_error_not_a_wrong_answer(pack, monkeypatch):
+    """If durable-rules does not take the fact (already asserted, or unhandled), evaluation fails loudly."""
+    from advisor.errors import EngineError
+
+    compiled = engine.CompiledPack(pack)
+    try:
+        monkeypatch.setattr(engine._dre, "assert_fact", lambda handle, fact: (2, 0))
+        with pytest.raises(EngineError, match=r"refused the workload fact \(code 2\)"):
+            compiled.fired(Requirements(density="high"))
+    finally:
+        monkeypatch.undo()
+        compiled.close()
+
+
+def test_a_ruleset_durable_rules_rejects_is_an_engine_error(pack, monkeypatch):
+    """A pack durable-rules cannot register fails with an EngineError naming the pack, not a traceback."""
+    from advisor.errors import EngineError
+
+    def reject(name, definition):
+        raise Exception("Could not create ruleset, error code: 102")
+
+    monkeypatch.setattr(engine._dre, "create_ruleset", reject)
+    with pytest.raises(EngineError, match="durable-rules refused the pack: Could not create ruleset") as info:
+        engine.CompiledPack(pack)
+    assert info.value.path == pack.path

@@ -6,6 +6,8 @@ only when they render, so listing formats (for ``--help``) stays cheap.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +58,17 @@ def renderer(subject: str, name: str) -> Renderer:
     if name not in known:
         raise AdvisorError(f"unknown format '{name}'; choose one of {', '.join(known)}")
     return known[name]
+
+
+# JSON escapes C0 controls itself; DEL and C1 controls are escaped too (\u009b), so JSON
+# shown on a terminal cannot act on it, and it still reads back to the same text.
+DEL_C1 = re.compile("[\x7f-\x9f]")
+
+
+def to_json(data: Any) -> str:
+    """Deterministic, readable JSON with a final newline, with no control character left raw."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return DEL_C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 
 def inert(value: Any) -> Any:

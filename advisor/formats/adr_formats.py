@@ -89,12 +89,9 @@ def _shell_word(text: str) -> str:
 
 
 def _render(template: str, draft: Draft, options: RenderOptions) -> str:
-    from .templating import render_shipped, render_user
+    from .templating import render_either
 
-    context = adr_context(draft, options)
-    if options.template:
-        return render_user(options.template, context)
-    return render_shipped(template, context)
+    return render_either(template, adr_context(draft, options), options.template)
 
 
 @register("adr", "madr", "MADR 4.0, with the Status and Date bullets log4brains reads")

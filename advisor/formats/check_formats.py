@@ -12,8 +12,7 @@ import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from . import RenderOptions, inert, register
-from .decision_formats import to_json
+from . import DEL_C1, RenderOptions, inert, register, to_json
 
 if TYPE_CHECKING:
     from ..check import CheckResult
@@ -22,8 +21,6 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 POLICY_RULES = {"not_allowed": "policy.not-allowed", "undeclared": "policy.undeclared"}
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# DEL and C1 controls XML may carry, but a terminal would act on: written as references.
-_DEL_C1 = re.compile("[\x7f-\x9f]")
 
 
 def _wording() -> Any:
@@ -134,7 +131,8 @@ def render_junit(result: CheckResult, options: RenderOptions) -> str:
     ET.SubElement(suite, "system-out").text = _xml("\n".join(notes) + "\n")
     ET.SubElement(suite, "system-err")
     ET.indent(root)
-    text = _DEL_C1.sub(lambda m: f"&#{ord(m.group(0))};", ET.tostring(root, encoding="unicode"))
+    # DEL and C1 controls XML may carry, but a terminal would act on: written as references.
+    text = DEL_C1.sub(lambda m: f"&#{ord(m.group(0))};", ET.tostring(root, encoding="unicode"))
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
 
 

@@ -7,28 +7,15 @@ from the pack's ``Condition.describe``).
 
 from __future__ import annotations
 
-import json
-import re
 from typing import TYPE_CHECKING, Any
 
-from . import RenderOptions, inert, register
+from . import RenderOptions, inert, register, to_json
 
 if TYPE_CHECKING:
     from ..decision import Decision
 
 # The bar chart's geometry, in SVG user units (pixels at 100% zoom).
 CHART = {"label_width": 190, "plot_width": 400, "value_width": 120, "bar_height": 24, "gap": 14, "pad": 10}
-
-
-# JSON escapes C0 controls itself; DEL and C1 controls are escaped here too (\u009b), so
-# JSON shown on a terminal cannot act on it, and it still reads back to the same text.
-_DEL_C1 = re.compile("[\x7f-\x9f]")
-
-
-def to_json(data: Any) -> str:
-    """Deterministic, readable JSON with a final newline, with no control character left raw."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _DEL_C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 
 def printable(decision: Decision) -> Decision:
@@ -146,12 +133,9 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
 
 
 def _render(template: str, decision: Decision, options: RenderOptions, color: bool = False) -> str:
-    from .templating import render_shipped, render_user
+    from .templating import render_either
 
-    context = report_context(printable(decision), options)
-    if options.template:
-        return render_user(options.template, context)
-    return render_shipped(template, context, color=color)
+    return render_either(template, report_context(printable(decision), options), options.template, color)
 
 
 @register("decision", "text", "the decision and its reasons, for a terminal")

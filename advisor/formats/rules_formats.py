@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import RenderOptions, register
-from .decision_formats import to_json
+from . import RenderOptions, register, to_json
 
 if TYPE_CHECKING:
     from ..rulepack import RulePack

@@ -100,6 +100,13 @@ def render_shipped(name: str, context: dict[str, Any], color: bool = False) -> s
     return environment(color).get_template(name).render(**context)
 
 
+def render_either(name: str, context: dict[str, Any], user_template: str | None, color: bool = False) -> str:
+    """Render the user's template when one is given (sandboxed), else the shipped ``name``."""
+    if user_template:
+        return render_user(user_template, context)
+    return render_shipped(name, context, color=color)
+
+
 class _UserSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, which also refuses to build huge values with * and **.
 
