@@ -22,6 +22,7 @@ from .adr_supersede import Link, check_supersedable, record_title, supersede
 from .discovery import folders_upwards
 from .errors import InputError, OutputError, TemplateError
 from .files import AlreadyExists, write_atomic
+from .record import Draft
 from .yamlfile import read_text
 
 if TYPE_CHECKING:
@@ -54,20 +55,6 @@ class Record:
 
     number: int
     path: Path
-
-
-@dataclass(frozen=True)
-class Draft:
-    """Everything an ADR template is given besides the decision's own report context."""
-
-    decision: Decision
-    number: int
-    title: str
-    status: str
-    date: str
-    file: str
-    workload_path: str | None
-    supersedes: Link | None = None
 
 
 @dataclass(frozen=True)

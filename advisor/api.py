@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import InputError
+from .dates import report_date, source_date_epoch, today
 from .rulepack import RulePack, load_pack
 
 
@@ -21,43 +19,12 @@ def load_rules(path: str | Path | None = None, extra: Sequence[str | Path] = ())
 
 def decide(workload_path: str | Path, pack: RulePack | None = None, *, counterfactuals: bool = True):
     """Load a workload file and decide it (with the default pack unless one is given)."""
-    from .engine import evaluate
+    from .decision import decide as decide_workload
     from .workload import load_workload
 
     pack = pack or load_rules()
     workload = load_workload(workload_path, pack.options)
-    return evaluate(workload, pack, counterfactuals=counterfactuals)
+    return decide_workload(workload, pack, counterfactuals=counterfactuals)
 
 
-def report_date(explicit: str | None = None) -> str | None:
-    """The date to print on a report: ``explicit`` (YYYY-MM-DD), else SOURCE_DATE_EPOCH, else none."""
-    if explicit:
-        try:
-            return _dt.date.fromisoformat(explicit).isoformat()
-        except ValueError:
-            raise InputError(f"'{explicit}' is not a date (YYYY-MM-DD)", field="--date") from None
-    moment = source_date_epoch()
-    return moment.date().isoformat() if moment else None
-
-
-def source_date_epoch() -> _dt.datetime | None:
-    """SOURCE_DATE_EPOCH as a UTC time, or None when it is not set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return None
-    try:
-        value = int(epoch)
-        if value < 0:
-            raise ValueError
-        return _dt.datetime.fromtimestamp(value, _dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        raise InputError(f"'{epoch}' is not a Unix time", field="SOURCE_DATE_EPOCH") from None
-
-
-def today(explicit: str | None = None) -> _dt.date:
-    """The date a command works on: ``explicit``, else SOURCE_DATE_EPOCH, else today in UTC.
-
-    UTC, so the same run gives the same answer whatever the machine's time zone.
-    """
-    stated = report_date(explicit)
-    return _dt.date.fromisoformat(stated) if stated else _dt.datetime.now(_dt.UTC).date()
+__all__ = ["decide", "load_rules", "report_date", "source_date_epoch", "today"]

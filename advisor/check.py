@@ -193,7 +193,7 @@ def check_files(
 def _check_file(
     path: str, pack: RulePack, policy: Policy, today: _dt.date, decisions: dict[tuple, Decision]
 ) -> WorkloadVerdict:
-    from .engine import evaluate
+    from .decision import decide as evaluate
 
     try:
         doc = yamlfile.load(path, InputError)

@@ -1,7 +1,11 @@
-"""The decision: which rules fired, how their effects add up, and what is recommended.
+"""The decision: everything concluded from the rules that fired for one workload.
 
-Pure: it knows nothing of the engine or of rendering. ``build_decision`` turns the ids
-of the rules that fired into a :class:`Decision`.
+``build_decision`` turns the ids of the fired rules into a :class:`Decision` that holds
+every conclusion a view shows: the scores and the ranking, the tie, the vetoes and the
+requirements that triggered them, each option's pros and cons, what the recommendation
+gives up, the points per dimension, and the wording (titles, help) the views need.
+Renderers only shape it. ``decide`` asks the engine which rules fire, and again for
+the what-ifs.
 """
 
 from __future__ import annotations
@@ -10,11 +14,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from . import scoring
 from .rulepack import RulePack
-from .workload import Workload
+from .scoring import Status, add_up, points  # noqa: F401  (re-exported for the check)
+from .workload import Requirements, Workload, allowed_values, field_specs
+from .yamlfile import format_value
 
 SCHEMA_VERSION = 1
-Status = Literal["recommended", "tie", "all_vetoed", "no_rules_fired"]
+# A lead of this many points or fewer rests on a single small weight: the decision says so.
+FRAGILE_MARGIN = 2
+
+Effect = int | Literal["veto"]
+Value = str | bool
 
 
 class _Model(BaseModel):
@@ -27,7 +38,7 @@ class FiredRule(_Model):
     rule: str
     dimension: str
     condition: str
-    effects: dict[str, int | Literal["veto"]]
+    effects: dict[str, Effect]
     because: str
     sources: list[str]
 
@@ -43,8 +54,74 @@ class OptionView(_Model):
     next_steps: list[dict[str, Any]]
 
 
+class RankedOption(_Model):
+    """An option's place: its rank among the allowed options (None when vetoed), and the rules for and against it."""
+
+    option: str
+    title: str
+    score: int
+    rank: int | None
+    vetoed_by: list[str]
+    pros: list[str]
+    cons: list[str]
+
+
+class Pull(_Model):
+    """What one rule gives an option: its points, and whether that option is ruled out anyway."""
+
+    option: str
+    points: int
+    vetoed: bool
+
+
+class Tradeoff(_Model):
+    """A reason the recommendation gives up: a rule that favours other options over it.
+
+    Each pull names an option the rule gives more than it gives the recommendation, with
+    that option's own points from the rule; a rule that takes points from the
+    recommendation itself pulls it with negative points.
+    """
+
+    rule: str
+    pulls: list[Pull]
+
+class VetoTrigger(_Model):
+    """A veto and the stated requirements that made its rule apply."""
+
+    option: str
+    rule: str
+    requirements: dict[str, Value]
+
+
+class DimensionPoints(_Model):
+    """The rules that fired in one dimension of the source, and the points each option got there."""
+
+    id: str
+    title: str
+    rules: list[str]
+    points: dict[str, int]
+    vetoes: list[str]
+
+
+class FieldInfo(_Model):
+    """A requirement field as the views name it: title, help, dimension, and what each value means."""
+
+    title: str
+    help: str
+    dimension: str
+    dimension_title: str
+    choices: dict[str, str]
+
+
+class Fragility(_Model):
+    """Why the recommendation is fragile: it leads by at most ``FRAGILE_MARGIN`` points."""
+
+    reason: Literal["close_margin"]
+    margin: int
+
+
 class ClaimView(_Model):
-    """A claim of the source document cited by a fired rule."""
+    """A claim of the source document cited by a fired rule or a next step."""
 
     id: str
     section: str
@@ -62,16 +139,17 @@ class PackInfo(_Model):
 
 
 class Counterfactual(_Model):
-    """An unstated requirement whose value would change the recommendation."""
+    """An unstated requirement whose value would change the outcome, and the outcome it would give."""
 
     field: str
-    value: str | bool
+    value: Value
     recommendation: str | None
     status: Status
+    tied: list[str] = []
 
 
 class Decision(_Model):
-    """A scored decision for one workload."""
+    """A scored decision for one workload, with every conclusion its views show."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
     workload: str
@@ -85,20 +163,26 @@ class Decision(_Model):
     scores: dict[str, int]
     vetoes: dict[str, list[str]]
     options: list[OptionView]
-    requirements: dict[str, str | bool]
+    requirements: dict[str, Value]
     unspecified: list[str]
     fired: list[FiredRule]
     claims: list[ClaimView]
     counterfactuals: list[Counterfactual] = []
+    tied: list[str] = []
+    ranking: list[RankedOption] = []
+    tradeoffs: list[Tradeoff] = []
+    veto_triggers: list[VetoTrigger] = []
+    dimensions: list[DimensionPoints] = []
+    fragile: Fragility | None = None
+    fields: dict[str, FieldInfo] = {}
 
     def option(self, option_id: str) -> OptionView:
         """The option with this id."""
         return next(o for o in self.options if o.id == option_id)
 
-
-def points(effect: int | str) -> int:
-    """How many points an effect gives an option; a veto gives none (it rules the option out)."""
-    return effect if isinstance(effect, int) else 0
+    def rule(self, rule_id: str) -> FiredRule:
+        """The fired rule with this id."""
+        return next(r for r in self.fired if r.rule == rule_id)
 
 
 def pack_info(pack: RulePack) -> PackInfo:
@@ -106,88 +190,186 @@ def pack_info(pack: RulePack) -> PackInfo:
     return PackInfo(name=pack.name, version=pack.version, title=pack.title, source=pack.source)
 
 
-def add_up(pack: RulePack, fired: list[str] | tuple[str, ...]) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """The score of each option and the rules that veto it, from the fired rules."""
-    scores = {option: 0 for option in pack.options}
-    vetoes: dict[str, list[str]] = {}
-    for rule_id in fired:
-        for option, effect in pack.rule(rule_id).effects.items():
-            if effect == "veto":
-                vetoes.setdefault(option, []).append(rule_id)
-            else:
-                scores[option] += effect
-    return scores, {o: vetoes[o] for o in pack.options if o in vetoes}
-
-
-def rank(scores: dict[str, int], vetoes: dict[str, list[str]]) -> tuple[Status, str | None, str | None, int | None]:
-    """Status, recommendation, runner-up and margin from scores and vetoes.
-
-    Vetoed options cannot be recommended. The margin is the lead over the best other
-    option still allowed; it is None when no other option is allowed.
-    """
-    allowed = sorted((o for o in scores if o not in vetoes), key=lambda o: -scores[o])
-    if not allowed:
-        return "all_vetoed", None, None, None
-    best = allowed[0]
-    if len(allowed) == 1:
-        return "recommended", best, None, None
-    second = allowed[1]
-    margin = scores[best] - scores[second]
-    if margin == 0:
-        return "tie", None, second, 0
-    return "recommended", best, second, margin
-
-
 def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[str, ...]) -> Decision:
     """The decision for a workload given the ids of the rules that fired."""
-    scores, vetoes = add_up(pack, fired)
-    status, recommendation, runner_up, margin = rank(scores, vetoes)
-    if not fired:
-        status = "no_rules_fired"
-    rules = [pack.rule(r) for r in fired]
-    cited = {cid for rule in rules for cid in rule.sources}
-    cited |= {s for o in pack.options.values() for step in o.next_steps for s in step.get("sources", [])}
+    fired = list(fired)
+    stated = workload.requirements.stated()
+    scores, vetoes = scoring.add_up(pack, fired)
+    where = scoring.standing(pack, fired)
+    views = _pack_views(pack)
+    cited = {cid for r in fired for cid in pack.rule(r).sources} | views.step_sources
     return Decision(
         workload=workload.name,
         description=workload.description,
         declared=workload.declared,
-        pack=pack_info(pack),
-        status=status,
-        recommendation=recommendation,
-        runner_up=runner_up,
-        margin=margin,
+        pack=views.info,
+        status=where.status,
+        recommendation=where.recommendation,
+        runner_up=where.runner_up,
+        margin=where.margin,
         scores=scores,
         vetoes=vetoes,
         options=[
             OptionView(
-                id=o.id,
-                title=o.title,
-                summary=o.summary,
-                score=scores[o.id],
-                vetoed=o.id in vetoes,
+                id=o.id, title=o.title, summary=o.summary, score=scores[o.id], vetoed=o.id in vetoes,
                 next_steps=list(o.next_steps),
             )
             for o in pack.options.values()
         ],
-        requirements=workload.requirements.stated(),
+        requirements=stated,
         unspecified=workload.requirements.unspecified(),
-        fired=[
-            FiredRule(
-                rule=r.id,
-                dimension=r.dimension,
-                condition=r.when.describe(),
-                effects=r.effects,
-                because=r.because,
-                sources=list(r.sources),
-            )
+        fired=[views.fired[r] for r in fired],
+        claims=[c for c in views.claims if c.id in cited],
+        tied=list(where.best) if where.status == "tie" else [],
+        ranking=_ranking(pack, fired, scores, vetoes),
+        tradeoffs=_tradeoffs(pack, fired, where.recommendation, vetoes),
+        veto_triggers=[
+            VetoTrigger(option=o, rule=r, requirements=scoring.triggers(pack.rule(r), stated))
+            for o, rules in vetoes.items()
             for r in rules
         ],
-        claims=[
-            ClaimView(id=c.id, section=c.section, quote=c.quote, text=c.text)
-            for c in pack.claims.values()
-            if c.id in cited
-        ],
+        dimensions=_by_dimension(pack, fired, views.dimension_titles),
+        fragile=_fragility(where),
+        fields=views.fields,
     )
+
+
+def _ranking(
+    pack: RulePack, fired: list[str], scores: dict[str, int], vetoes: dict[str, list[str]]
+) -> list[RankedOption]:
+    """Every option, best first: allowed options by score (equal scores share a rank), then the vetoed ones."""
+    allowed = sorted((o for o in pack.options if o not in vetoes), key=lambda o: -scores[o])
+    ordered = allowed + [o for o in pack.options if o in vetoes]
+    return [
+        RankedOption(
+            option=o,
+            title=pack.options[o].title,
+            score=scores[o],
+            rank=None if o in vetoes else 1 + sum(1 for other in allowed if scores[other] > scores[o]),
+            vetoed_by=vetoes.get(o, []),
+            pros=scoring.pros(pack, fired, o),
+            cons=scoring.cons(pack, fired, o, vetoes),
+        )
+        for o in ordered
+    ]
+
+
+def _tradeoffs(pack: RulePack, fired: list[str], chosen: str | None, vetoes: dict[str, list[str]]) -> list[Tradeoff]:
+    """What the recommendation gives up, the strongest pull first (equal ones in firing order)."""
+    if chosen is None:
+        return []
+    found = []
+    for order, rule_id in enumerate(fired):
+        rule = pack.rule(rule_id)
+        pulls = [
+            Pull(option=o, points=scoring.points(rule.effects.get(o)), vetoed=o in vetoes)
+            for o in pack.options
+            if o != chosen and scoring.points(rule.effects.get(o)) > 0 and scoring.edge(rule, o, chosen) > 0
+        ]
+        own = rule.effects.get(chosen)
+        if isinstance(own, int) and own < 0:
+            pulls.append(Pull(option=chosen, points=own, vetoed=False))
+        if pulls:
+            found.append((-max(abs(p.points) for p in pulls), order, Tradeoff(rule=rule_id, pulls=pulls)))
+    found.sort(key=lambda item: item[:2])
+    return [t for _, _, t in found]
+
+
+def _by_dimension(pack: RulePack, fired: list[str], titles: dict[str, str]) -> list[DimensionPoints]:
+    """The fired rules and each option's points per dimension, in the pack's order of dimensions."""
+    rows = []
+    for dimension, title in titles.items():
+        rules = [r for r in fired if pack.rule(r).dimension == dimension]
+        if rules:
+            scores, vetoes = scoring.add_up(pack, rules)
+            rows.append(DimensionPoints(id=dimension, title=title, rules=rules, points=scores, vetoes=list(vetoes)))
+    return rows
+
+
+def _fragility(where: scoring.Standing) -> Fragility | None:
+    if where.status == "recommended" and where.margin is not None and where.margin <= FRAGILE_MARGIN:
+        return Fragility(reason="close_margin", margin=where.margin)
+    return None
+
+
+class _PackViews:
+    """The parts of a decision that depend only on the pack: built once per pack, shared by its decisions."""
+
+    def __init__(self, pack: RulePack) -> None:
+        self.info = pack_info(pack)
+        self.fired = {
+            r.id: FiredRule(
+                rule=r.id, dimension=r.dimension, condition=r.when.describe(), effects=r.effects, because=r.because,
+                sources=list(r.sources),
+            )
+            for r in pack.rules
+        }
+        self.claims = [ClaimView(id=c.id, section=c.section, quote=c.quote, text=c.text) for c in pack.claims.values()]
+        self.step_sources = {s for o in pack.options.values() for step in o.next_steps for s in step.get("sources", [])}
+        self.dimension_titles = dimension_titles(pack)
+        self.fields = {
+            spec.name: FieldInfo(
+                title=spec.title,
+                help=spec.help,
+                dimension=spec.dimension,
+                dimension_title=self.dimension_titles.get(spec.dimension, spec.dimension),
+                choices={format_value(v): label for v, label in spec.choices.items()},
+            )
+            for spec in field_specs()
+        }
+
+
+_VIEWS: dict[int, tuple[RulePack, _PackViews]] = {}
+_VIEWS_KEPT = 16
+
+
+def _pack_views(pack: RulePack) -> _PackViews:
+    """The views of this pack object, built on its first decision (a few packs are kept)."""
+    entry = _VIEWS.get(id(pack))
+    if entry is None or entry[0] is not pack:
+        if len(_VIEWS) >= _VIEWS_KEPT:
+            del _VIEWS[next(iter(_VIEWS))]
+        entry = _VIEWS[id(pack)] = (pack, _PackViews(pack))
+    return entry[1]
+
+
+def dimension_titles(pack: RulePack) -> dict[str, str]:
+    """The pack's dimensions (id to title), in its order."""
+    declared = getattr(pack, "dimensions", None)
+    if declared is None:
+        from .workload import DIMENSIONS
+
+        return dict(DIMENSIONS)
+    return {d.id: d.title for d in declared.values()}
+
+
+def decide(workload: Workload, pack: RulePack, *, counterfactuals: bool = True) -> Decision:
+    """Decide a workload with a pack: which rules fire (through the engine), and what follows.
+
+    With ``counterfactuals``, also find each unstated requirement whose value would change
+    the outcome, each verified by asking the engine again.
+    """
+    from .engine import compiled
+
+    engine = compiled(pack)
+    decision = build_decision(workload, pack, engine.fired(workload.requirements))
+    if not counterfactuals:
+        return decision
+    found = []
+    stated = workload.requirements.stated()
+    outcome = (decision.status, decision.recommendation, tuple(decision.tied))
+    for field in decision.unspecified:
+        for value in allowed_values(field):
+            fired = engine.fired(Requirements.model_validate({**stated, field: value}))
+            what = scoring.standing(pack, fired)
+            if (what.status, what.recommendation, what.best if what.status == "tie" else ()) != outcome:
+                found.append(
+                    Counterfactual(
+                        field=field, value=value, recommendation=what.recommendation, status=what.status,
+                        tied=list(what.best) if what.status == "tie" else [],
+                    )
+                )
+    return decision.model_copy(update={"counterfactuals": found})
 
 
 def decision_schema() -> dict[str, Any]:

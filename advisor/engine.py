@@ -1,4 +1,4 @@
-"""The rules engine: a compiled pack evaluated by durable-rules.
+"""The rules engine: which rules of a compiled pack fire for a requirement set, by durable-rules.
 
 This is the only module that imports ``durable``. It drives durable-rules' C engine
 directly rather than through ``durable.engine.Host``: the public API spends most of its
@@ -27,10 +27,9 @@ from typing import Any
 
 import durable_rules_engine as _dre
 
-from .decision import Counterfactual, Decision, add_up, build_decision, rank
 from .errors import EngineError
 from .rulepack import FACT_TAG, RulePack
-from .workload import Requirements, Workload, allowed_values
+from .workload import Requirements
 
 CHUNK = 60
 SENTINEL = "_advisor_sentinel"
@@ -132,30 +131,3 @@ def compiled(pack: RulePack) -> CompiledPack:
             _compiled.popitem(last=False)[1].close()
     _compiled.move_to_end(pack.digest)
     return entry
-
-
-def evaluate(workload: Workload, pack: RulePack, *, counterfactuals: bool = True) -> Decision:
-    """Decide a workload with a pack.
-
-    With ``counterfactuals``, also find which single unstated requirement would change
-    the recommendation.
-    """
-    engine = compiled(pack)
-    decision = build_decision(workload, pack, engine.fired(workload.requirements))
-    if counterfactuals:
-        decision = decision.model_copy(update={"counterfactuals": _counterfactuals(workload, pack, engine, decision)})
-    return decision
-
-
-def _counterfactuals(
-    workload: Workload, pack: RulePack, engine: CompiledPack, decision: Decision
-) -> list[Counterfactual]:
-    found = []
-    stated = workload.requirements.stated()
-    for field in decision.unspecified:
-        for value in allowed_values(field):
-            fired = engine.fired(Requirements.model_validate({**stated, field: value}))
-            status, recommendation, _, _ = rank(*add_up(pack, fired))
-            if recommendation != decision.recommendation:
-                found.append(Counterfactual(field=field, value=value, recommendation=recommendation, status=status))
-    return found

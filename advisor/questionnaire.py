@@ -146,7 +146,7 @@ def ask_and_save(
     saved, so an overwrite question comes after the user has seen what is saved.
     """
     from . import api
-    from .engine import evaluate
+    from .decision import decide as evaluate
 
     if str(from_path) == "-":
         raise InputError("standard input holds the answers; give --from a file", field="--from")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, Valida
 
 from . import yamlfile
 from .errors import InputError
+from .yamlfile import format_value
 
 # The source document's dimensions, in its order; requirement fields are grouped by them.
 DIMENSIONS: dict[str, str] = {
@@ -196,15 +197,6 @@ def suggest(name: str, known: Iterable[str]) -> str:
     """A ' (did you mean X?)' hint for a misspelt name, or ''."""
     close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def format_value(value: Any) -> str:
-    """A value as a user would write it in YAML."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    return str(value)
 
 
 def load_workload(path: str | Path, options: Iterable[str] | None = None) -> Workload:

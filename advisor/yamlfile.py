@@ -214,3 +214,12 @@ def describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return "a number"
     return "a string"
+
+
+def format_value(value: Any) -> str:
+    """A value as a user would write it in YAML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)

@@ -75,7 +75,7 @@ def test_a_tie_is_answered_honestly(runner, write):
     data = json.loads(result.stdout)
     assert (data["status"], data["recommendation"], data["margin"]) == ("tie", None, 0)
     text = runner.invoke(cli, ["decide", str(workload), "--rules", str(pack)]).stdout
-    assert text.startswith("w: no recommendation: the options tie on 2 points")
+    assert text.startswith("w: no recommendation: Option A and Option B tie on 2 points")
 
 
 def test_every_option_vetoed_is_answered_honestly(runner, write):

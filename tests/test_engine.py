@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor import engine
+from advisor.decision import decide
 from advisor.errors import RulePackError
 from advisor.rulepack import MAX_RULES, load_pack
 from advisor.workload import REQUIREMENT_FIELDS, Requirements, Workload, allowed_values
@@ -112,7 +113,7 @@ def test_large_packs_are_split_so_more_than_64_rules_can_fire(write):
         f"options: {{a: {{title: A, summary: a}}}}\nrules:\n{rules}",
     )
     big = load_pack(path)
-    decision = engine.evaluate(Workload(name="w", requirements=Requirements(density="high")), big)
+    decision = decide(Workload(name="w", requirements=Requirements(density="high")), big)
     assert decision.scores == {"a": 150} and len(decision.fired) == 150
 
 
@@ -135,7 +136,7 @@ def test_packs_over_the_rule_limit_are_refused(write):
 def test_counterfactuals_name_unstated_fields_that_flip_the_advice(pack):
     """A docker-leaning workload learns that a different guest OS would make it a VM."""
     workload = Workload(name="w", requirements=Requirements(architecture="microservices", scaling="elastic"))
-    decision = engine.evaluate(workload, pack)
+    decision = decide(workload, pack)
     flips = {(c.field, c.value): c.recommendation for c in decision.counterfactuals}
     assert flips[("guest_os", "different")] == "vm"
     assert all(c.field in decision.unspecified for c in decision.counterfactuals)

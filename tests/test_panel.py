@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from advisor.engine import evaluate
+from advisor.decision import decide as evaluate
 from advisor.workload import REQUIREMENT_FIELDS, Requirements, Workload, allowed_values, load_workload
 
 from .conftest import EXAMPLES

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.cli import cli
-from advisor.engine import evaluate
+from advisor.decision import decide as evaluate
 from advisor.formats import render
 from advisor.workload import REQUIREMENT_FIELDS, Requirements, Workload, allowed_values
 

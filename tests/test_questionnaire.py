@@ -329,7 +329,7 @@ def test_from_stdin_is_refused_before_asking(runner, tmp_path):
 def test_terminal_view_prints_no_date(pack):
     """The terminal view of a decision is the same with or without a date, so ask passes none."""
     from advisor import formats
-    from advisor.engine import evaluate
+    from advisor.decision import decide as evaluate
 
     decision = evaluate(PAYMENTS, pack)
     dated = formats.render("decision", "text", decision, formats.RenderOptions(date="2001-02-03"))
@@ -338,7 +338,7 @@ def test_terminal_view_prints_no_date(pack):
 
 def test_ask_and_save_shows_the_decision_before_saving(tmp_path):
     """The library flow shows the decision before the file exists, then saves and returns both."""
-    from advisor.engine import evaluate
+    from advisor.decision import decide as evaluate
 
     out = tmp_path / "w.yaml"
     shown = []

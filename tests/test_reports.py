@@ -19,9 +19,11 @@ from markdown_it import MarkdownIt
 
 from advisor import cli as cli_module
 from advisor.cli import cli, use_color
-from advisor.decision import ClaimView, Counterfactual, Decision, FiredRule, OptionView, PackInfo
+from advisor.decision import Decision, PackInfo, decide
 from advisor.formats import RenderOptions, names, render
 from advisor.formats.decision_formats import score_chart
+from advisor.rulepack import load_pack
+from advisor.workload import Workload
 
 from .conftest import EXAMPLES, ROOT, assert_golden
 
@@ -30,166 +32,33 @@ PAYLOAD = "<script>alert(1)</script>"
 NASTY = f'{PAYLOAD} a | b & "c" <img src=x onerror=alert(2)> *em* [link](https://evil.invalid/)'
 
 
-def hand_built(**changes) -> Decision:
-    """A decision with three options: one chosen, one with a negative score, one vetoed."""
-    steps = [
+THREE = ROOT / "tests" / "packs" / "three-options.yaml"
+LEDGER = {
+    "architecture": "microservices",
+    "untrusted_code": False,
+    "startup": "seconds",
+    "density": "high",
+    "os_testing": True,
+}
+
+
+def decided(requirements: dict | None = None, **fields) -> Decision:
+    """A real decision of the three-option test pack, through durable-rules, with its what-ifs."""
+    workload = Workload.model_validate(
         {
-            "text": "Start the service as a detached, named container.",
-            "command": "docker run -d --name ledger ledger:2",
-            "sources": ["S6"],
-        },
-        {
-            "text": "Stop and remove it when it is replaced.",
-            "command": "docker stop ledger && docker rm ledger",
-            "sources": ["S6"],
-        },
-    ]
-    fired = [
-        FiredRule(
-            rule="microservices",
-            dimension="architecture",
-            condition="architecture is microservices",
-            effects={"docker": 3},
-            because="One light container per service.",
-            sources=["S7.docker"],
-        ),
-        FiredRule(
-            rule="shared-kernel",
-            dimension="isolation",
-            condition="untrusted_code is false",
-            effects={"wasm": "veto", "vm": 2},
-            because="Plugins need a kernel boundary.",
-            sources=["S2.vm"],
-        ),
-        FiredRule(
-            rule="fast-start",
-            dimension="startup",
-            condition="startup is seconds",
-            effects={"docker": 2, "wasm": 3},
-            because="Instances start within seconds.",
-            sources=["S3.docker"],
-        ),
-        FiredRule(
-            rule="dense",
-            dimension="resources",
-            condition="density is high",
-            effects={"docker": 4, "vm": -9},
-            because="Hundreds of instances share a host.",
-            sources=["S5.docker", "S5.vm"],
-        ),
-        FiredRule(
-            rule="os-testing",
-            dimension="use_case",
-            condition="os_testing is true",
-            effects={"vm": 5, "docker": -1},
-            because="Each test needs a whole system.",
-            sources=["S7.vm"],
-        ),
-    ]
-    claims = [
-        ClaimView(
-            id="S2.vm",
-            section="2. Изоляция и безопасность",
-            quote="Виртуальная машина изолирует сильнее.",
-            text="A VM isolates more strongly.",
-        ),
-        ClaimView(
-            id="S3.docker",
-            section="3. Запуск и масштабирование",
-            quote="Контейнеры запускаются быстрее.",
-            text="Containers start faster.",
-        ),
-        ClaimView(
-            id="S5.vm",
-            section="5. Использование ресурсов",
-            quote="VM использует больше ресурсов.",
-            text="A VM uses more resources.",
-        ),
-        ClaimView(
-            id="S5.docker",
-            section="5. Использование ресурсов",
-            quote="Docker использует меньше ресурсов.",
-            text="Containers use less.",
-        ),
-        ClaimView(
-            id="S6",
-            section="Примеры кода",
-            quote="docker run -d --name my_container nginx:latest",
-            text="The container lifecycle.",
-        ),
-        ClaimView(
-            id="S7.docker",
-            section="В целом",
-            quote="Docker предпочтительнее для микросервисов.",
-            text="Docker suits microservices.",
-        ),
-        ClaimView(
-            id="S7.vm", section="В целом", quote="VM полезны для тестирования.", text="VMs are useful for testing."
-        ),
-    ]
-    data = dict(
-        workload="ledger-api",
-        description='Ledger for "billing & invoicing" <v2>, one of forty services.',
-        declared="vm",
-        pack=PackInfo(
-            name="docker-vs-vm",
-            version="1.0.0",
-            title="Docker containers or virtual machines",
-            source={"title": "Docker и виртуальные машины", "document": "seed/source.txt"},
-        ),
-        status="recommended",
-        recommendation="docker",
-        runner_up="vm",
-        margin=10,
-        scores={"docker": 8, "vm": -2, "wasm": 3},
-        vetoes={"wasm": ["shared-kernel"]},
-        options=[
-            OptionView(
-                id="docker",
-                title="Docker containers",
-                summary="Shared kernel.",
-                score=8,
-                vetoed=False,
-                next_steps=steps,
-            ),
-            OptionView(
-                id="vm",
-                title="Virtual machines",
-                summary="Own kernel.",
-                score=-2,
-                vetoed=False,
-                next_steps=[{"text": "Build a golden image.", "sources": ["S5.vm"]}],
-            ),
-            OptionView(
-                id="wasm", title="WebAssembly", summary="Sandboxed modules.", score=3, vetoed=True, next_steps=[]
-            ),
-        ],
-        requirements={
-            "architecture": "microservices",
-            "untrusted_code": False,
-            "startup": "seconds",
-            "density": "high",
-            "os_testing": True,
-        },
-        unspecified=[
-            "full_os",
-            "custom_kernel",
-            "guest_os",
-            "isolation",
-            "scaling",
-            "deploy_frequency",
-            "performance",
-            "resource_budget",
-        ],
-        fired=fired,
-        claims=claims,
-        counterfactuals=[
-            Counterfactual(field="custom_kernel", value=True, recommendation="vm", status="recommended"),
-            Counterfactual(field="isolation", value="strict", recommendation=None, status="tie"),
-        ],
+            "name": "ledger-api",
+            "description": 'Ledger for "billing & invoicing" <v2>, one of forty services.',
+            "declared": "vm",
+            "requirements": LEDGER if requirements is None else requirements,
+            **fields,
+        }
     )
-    data.update(changes)
-    return Decision(**data)
+    return decide(workload, load_pack(THREE))
+
+
+def hand_built(**changes) -> Decision:
+    """The ledger decision (docker chosen with a real con, vm behind, wasm vetoed), with text fields changed."""
+    return decided().model_copy(update=changes)
 
 
 @pytest.mark.parametrize(
@@ -363,41 +232,27 @@ def test_a_pack_without_a_source_still_renders(fmt):
 
 
 OUTCOMES = {
-    "tie": dict(status="tie", recommendation=None, runner_up="vm", margin=0, scores={"docker": 5, "vm": 5, "wasm": 3}),
-    "all_vetoed": dict(
-        status="all_vetoed",
-        recommendation=None,
-        runner_up=None,
-        margin=None,
-        vetoes={"docker": ["shared-kernel"], "vm": ["shared-kernel"], "wasm": ["shared-kernel"]},
-    ),
-    "no_rules_fired": dict(
-        status="no_rules_fired",
-        recommendation=None,
-        runner_up=None,
-        margin=None,
-        fired=[],
-        scores={"docker": 0, "vm": 0, "wasm": 0},
-        vetoes={},
-        counterfactuals=[],
-    ),
-    "only_one_left": dict(runner_up=None, margin=None, vetoes={"vm": ["shared-kernel"], "wasm": ["shared-kernel"]}),
+    "tie": {"untrusted_code": False, "startup": "seconds"},
+    "all_vetoed": {"custom_kernel": True, "performance": "critical"},
+    "no_rules_fired": {
+        "scaling": "fixed",
+        "isolation": "high",
+        "guest_os": "same",
+        "full_os": False,
+        "deploy_frequency": "rare",
+    },
+    "only_one_left": {"custom_kernel": True},
 }
 
 
 def outcome(name: str) -> Decision:
-    changes = dict(OUTCOMES[name])
-    base = hand_built()
-    scores = changes.get("scores", base.scores)
-    vetoed = changes.get("vetoes", base.vetoes)
-    changes["options"] = [o.model_copy(update={"score": scores[o.id], "vetoed": o.id in vetoed}) for o in base.options]
-    return hand_built(**changes)
+    return decided(OUTCOMES[name])
 
 
 @pytest.mark.parametrize(
     ("name", "headline", "verdict"),
     [
-        ("tie", "No recommendation: the options tie", "Docker containers and Virtual machines tie on 5 points"),
+        ("tie", "No recommendation: the options tie", "Docker containers and Virtual machines tie on 2 points"),
         ("all_vetoed", "No recommendation: every option is ruled out", "a rule that applies vetoes every option"),
         (
             "no_rules_fired",
@@ -406,8 +261,8 @@ def outcome(name: str) -> Decision:
         ),
         (
             "only_one_left",
-            "Recommendation: Docker containers",
-            "the only option no rule vetoes (Virtual machines and WebAssembly are ruled out)",
+            "Recommendation: Virtual machines",
+            "the only option no rule vetoes (Docker containers and WebAssembly are ruled out)",
         ),
     ],
 )

@@ -22,6 +22,8 @@ class RenderOptions:
     color: bool = False
     date: str | None = None
     template: str | None = None
+    width: int = 88
+    timestamp: str | None = None
 
 
 @dataclass(frozen=True)

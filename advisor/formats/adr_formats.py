@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..yamlfile import format_value
 from . import RenderOptions, register
 
 if TYPE_CHECKING:
-    from ..adr import Draft
+    from ..record import Draft
 
 
 def _clause(sentence: str, names: set[str]) -> str:
@@ -21,38 +22,32 @@ def _clause(sentence: str, names: set[str]) -> str:
 
 def adr_context(draft: Draft, options: RenderOptions) -> dict[str, Any]:
     """What every ADR template is given: the report context of the decision, and the record's own facts."""
-    from ..workload import field_specs
     from .decision_formats import report_context
 
     context = report_context(draft.decision, options)
     decision = context["decision"]
-    specs = {spec.name: spec for spec in field_specs()}
+    fields = decision["fields"]
     names = {w for o in draft.decision.options for w in o.title.split() if w[:1].isupper()}
     for rule in decision["fired"]:
         rule["clause"] = _clause(rule["because"], names)
-
-    def effect(rule: dict[str, Any], option: str) -> int | str:
-        return rule["effects"].get(option, 0)
-
-    views = []
-    for o in decision["options"]:
-        good = [r for r in decision["fired"] if effect(r, o["id"]) != "veto" and effect(r, o["id"]) > 0]
-        bad = [
-            r
-            for r in decision["fired"]
-            if effect(r, o["id"]) == "veto"
-            or effect(r, o["id"]) < 0
-            or (effect(r, o["id"]) == 0 and any(v == "veto" or v > 0 for v in r["effects"].values()))
-        ]
-        views.append({**o, "good": good, "bad": bad, "vetoed_by": decision["vetoes"].get(o["id"], [])})
+    rules = context["rules"]
+    views = [
+        {
+            **o,
+            "good": [rules[r] for r in context["ranking"][o["id"]]["pros"]],
+            "bad": [rules[r] for r in context["ranking"][o["id"]]["cons"]],
+            "vetoed_by": context["ranking"][o["id"]]["vetoed_by"],
+        }
+        for o in decision["options"]
+    ]
     chosen = next((v for v in views if v["id"] == decision["recommendation"]), None)
     drivers = [
         {
             "field": name,
-            "title": specs[name].title,
+            "title": fields[name]["title"],
             "value": value,
-            "label": specs[name].choices.get(value, ""),
-            "is_bool": specs[name].is_bool,
+            "label": fields[name]["choices"].get(format_value(value), ""),
+            "is_bool": isinstance(value, bool),
         }
         for name, value in decision["requirements"].items()
     ]
@@ -73,7 +68,7 @@ def adr_context(draft: Draft, options: RenderOptions) -> dict[str, Any]:
             ),
         },
         drivers=drivers,
-        unstated=[specs[name].title for name in decision["unspecified"]],
+        unstated=[fields[name]["title"] for name in decision["unspecified"]],
         option_views=views,
         chosen=chosen,
         others=[v for v in views if chosen is None or v["id"] != chosen["id"]],

@@ -67,68 +67,30 @@ def score_chart(decision: Decision) -> dict[str, Any]:
 
 
 def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]:
-    """What every decision template is given: the decision as plain data, and views of it."""
-    from ..decision import points
-    from ..workload import DIMENSIONS, field_specs, format_value
-
+    """What every decision template is given: the decision as plain data, and lookups into it."""
     data = decision.model_dump(mode="json")
-    rec = decision.recommendation
-    specs = {spec.name: spec for spec in field_specs()}
-    fields = {
-        name: {
-            "title": spec.title,
-            "help": spec.help,
-            "dimension": spec.dimension,
-            "choices": {format_value(v): label for v, label in spec.choices.items()},
-        }
-        for name, spec in specs.items()
-    }
+    fired = {r["rule"]: r for r in data["fired"]}
     claims = {c["id"]: c for c in data["claims"]}
-    groups = []
-    for dim, title in DIMENSIONS.items():
-        rules = [r for r in data["fired"] if r["dimension"] == dim]
-        if rules:
-            groups.append({"id": dim, "title": title, "rules": rules})
-
-    favouring = {o.id: sum(1 for r in decision.fired if points(r.effects.get(o.id, 0)) > 0) for o in decision.options}
-    allowed = [o for o in decision.options if not o.vetoed]
-    best = max((o.score for o in allowed), default=None)
-    tied = [o.id for o in allowed if o.score == best] if decision.status == "tie" else []
-
-    # The cost of the choice: every rule that pushes towards another option (or away from
-    # the chosen one), strongest first; equal strengths keep the order the rules fired in.
-    # A reason for a vetoed option stays: it still names something the choice gives up.
-    tradeoffs = []
-    if rec:
-        for r in data["fired"]:
-            pulls = [
-                {"option": o, "points": e, "vetoed": o in decision.vetoes}
-                for o, e in r["effects"].items()
-                if o != rec and isinstance(e, int) and e > 0
-            ]
-            against = r["effects"].get(rec)
-            if isinstance(against, int) and against < 0:
-                pulls.append({"option": rec, "points": against, "vetoed": False})
-            if pulls:
-                strength = max(abs(p["points"]) for p in pulls)
-                tradeoffs.append({"rule": r, "pulls": pulls, "strength": strength})
-        tradeoffs.sort(key=lambda t: -t["strength"])
-
-    steps = list(decision.option(rec).next_steps) if rec else []
-    step_sources = list(dict.fromkeys(s for step in steps for s in step.get("sources", []) if s in claims))
+    ranking = {r["option"]: r for r in data["ranking"]}
+    steps = list(decision.option(decision.recommendation).next_steps) if decision.recommendation else []
     return {
         "decision": data,
         "titles": {o.id: o.title for o in decision.options},
         "claims": claims,
-        "fields": fields,
-        "groups": groups,
-        "favouring": favouring,
-        "tied": tied,
-        "tradeoffs": tradeoffs,
+        "fields": data["fields"],
+        "dimension_titles": {d["id"]: d["title"] for d in data["dimensions"]},
+        "groups": [{**g, "rules": [fired[r] for r in g["rules"]]} for g in data["dimensions"]],
+        "rules": fired,
+        "ranking": ranking,
+        "favouring": {o: len(r["pros"]) for o, r in ranking.items()},
+        "tied": data["tied"],
+        "triggers": {o.id: [t for t in data["veto_triggers"] if t["option"] == o.id] for o in decision.options},
+        "tradeoffs": [{**t, "rule": fired[t["rule"]]} for t in data["tradeoffs"]],
         "next_steps": steps,
-        "step_sources": step_sources,
+        "step_sources": list(dict.fromkeys(s for step in steps for s in step.get("sources", []) if s in claims)),
         "chart": score_chart(decision),
         "date": options.date,
+        "width": options.width,
     }
 
 

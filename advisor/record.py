@@ -1,0 +1,26 @@
+"""The record model: what an ADR template is given besides the decision's own report context.
+
+It lives apart from :mod:`advisor.adr` (which numbers, writes and supersedes records)
+so that the renderers can import it without importing the writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .adr_supersede import Link
+from .decision import Decision
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An ADR about to be rendered: its decision, number, title, status, date and file name."""
+
+    decision: Decision
+    number: int
+    title: str
+    status: str
+    date: str
+    file: str
+    workload_path: str | None
+    supersedes: Link | None = None
