@@ -15,12 +15,16 @@ from . import __version__, formats
 from .errors import AdvisorError, visible
 
 EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70  # EX_SOFTWARE: advisor itself failed
 
 
 class AdvisorGroup(click.Group):
     """A click group that turns every error into a one-line message and an exit code."""
 
+    debug = False  # set by --debug, for the error handler below
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        self.debug = False
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
@@ -42,9 +46,22 @@ class AdvisorGroup(click.Group):
         except OSError as exc:  # standard output itself failed: a full disk, a closed terminal
             click.echo(f"advisor: cannot write the output: {exc.strerror or exc}", err=True)
             code = 2
+        except Exception as exc:  # a bug: exit 70, never 1, which `check` users read as a policy violation
+            code = internal_error(exc, self.debug)
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def internal_error(exc: Exception, debug: bool) -> int:
+    """Report a bug in one line (after its traceback when debugging) and give its exit code."""
+    if debug or os.environ.get("ADVISOR_DEBUG") == "1":
+        import traceback
+
+        click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
+    message = visible(f"{type(exc).__name__}: {exc}".replace("\n", " "))
+    click.echo(f"advisor: internal error: {message}; please report it", err=True)
+    return EXIT_INTERNAL
 
 
 def use_color(flag: bool | None, output: str | None) -> bool:
@@ -80,12 +97,15 @@ output_option = click.option(
 
 @click.group("advisor", cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="advisor")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (also ADVISOR_DEBUG=1).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """Should this workload run in containers (Docker) or in virtual machines?
 
     Describe a workload in a YAML file (or answer `advisor ask`), and advisor scores
     the options with rules drawn from a source document, citing every reason.
     """
+    ctx.command.debug = debug
 
 
 @cli.command()
@@ -93,14 +113,22 @@ def cli() -> None:
 @rules_option
 @click.option("--format", "-f", "fmt", type=click.Choice(formats.names("decision")), default="text", show_default=True)
 @output_option
-@click.option("--template", type=click.Path(dir_okay=False), help="Render with your own Jinja template (sandboxed).")
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False),
+    help="Render with your own Jinja template (sandboxed) instead of a --format.",
+)
 @click.option("--date", help="Date to print on the report (YYYY-MM-DD); default SOURCE_DATE_EPOCH, else none.")
 @click.option(
     "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
 )
-def decide(workload, rules_path, fmt, output, template, date, color) -> None:
+@click.pass_context
+def decide(ctx, workload, rules_path, fmt, output, template, date, color) -> None:
     """Decide one WORKLOAD file (YAML or JSON; - for standard input)."""
     from . import api
+
+    if template and ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("--template renders the report itself; leave out --format", ctx)
 
     decision = api.decide(workload, api.load_rules(rules_path))
     options = formats.RenderOptions(color=use_color(color, output), date=api.report_date(date), template=template)

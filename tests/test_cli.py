@@ -278,3 +278,50 @@ def test_a_folder_given_as_the_workload_is_one_line(runner, tmp_path):
     result = runner.invoke(cli, ["decide", str(tmp_path)])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert f"'{tmp_path}' is a directory" in result.stderr
+
+
+# --- internal errors and option conflicts ------------------------------------------
+
+
+def crash(*args, **kwargs):
+    raise RuntimeError("the decision\nbroke")
+
+
+def test_an_internal_error_exits_70_in_one_line_without_a_traceback(runner, monkeypatch):
+    """A bug is exit 70 (never 1, which a CI gate reads as a policy violation), one line asking for a report."""
+    monkeypatch.setattr("advisor.decision.decide", crash)
+    monkeypatch.delenv("ADVISOR_DEBUG", raising=False)
+    result = runner.invoke(cli, ["decide", PAYMENTS])
+    assert result.exit_code == 70
+    assert result.stderr == "advisor: internal error: RuntimeError: the decision broke; please report it\n"
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_debug_shows_the_traceback_of_an_internal_error(runner, monkeypatch, how):
+    """--debug, or ADVISOR_DEBUG=1, prints the traceback before the one-line message; the exit code stays 70."""
+    monkeypatch.setattr("advisor.decision.decide", crash)
+    args = ["--debug", "decide", PAYMENTS] if how == "flag" else ["decide", PAYMENTS]
+    if how == "env":
+        monkeypatch.setenv("ADVISOR_DEBUG", "1")
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 70
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert "in crash" in result.stderr
+    assert result.stderr.endswith("advisor: internal error: RuntimeError: the decision broke; please report it\n")
+
+
+def test_an_internal_error_in_check_is_70_not_a_policy_failure(runner, monkeypatch):
+    """`advisor check` hitting a bug exits 70, so a pipeline tells a crash from a failed policy."""
+    monkeypatch.setattr("advisor.check.check_files", crash)
+    assert runner.invoke(cli, ["check", PAYMENTS]).exit_code == 70
+
+
+def test_a_template_with_an_explicit_format_is_refused(runner, tmp_path):
+    """--template renders the report itself, so giving --format too is a usage error (exit 2), nothing printed."""
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{{ decision.workload }}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["decide", PAYMENTS, "--template", str(template), "--format", "html"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--template renders the report itself; leave out --format" in result.stderr
+    alone = runner.invoke(cli, ["decide", PAYMENTS, "--template", str(template)])
+    assert (alone.exit_code, alone.stdout) == (0, "payments-api\n")

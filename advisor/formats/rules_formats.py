@@ -32,11 +32,15 @@ def pack_data(pack: RulePack) -> dict[str, Any]:
 
 @register("rules", "text", "one block per rule")
 def render_rules_text(pack: RulePack, options: RenderOptions) -> str:
+    from ..decision import dimension_titles
     from .templating import render_shipped
 
-    return render_shipped(
-        "rules.txt.j2", {"pack": pack_data(pack), "describe": {r.id: r.when.describe() for r in pack.rules}}
-    )
+    context = {
+        "pack": pack_data(pack),
+        "describe": {r.id: r.when.describe() for r in pack.rules},
+        "dimensions": dimension_titles(pack),
+    }
+    return render_shipped("rules.txt.j2", context)
 
 
 @register("rules", "json", "the rules as JSON")
