@@ -7,6 +7,7 @@ returns. Exit codes are mapped here and nowhere else.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 
 import click
@@ -73,6 +74,13 @@ def use_color(flag: bool | None, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
+def text_width(output: str | None) -> int:
+    """The text view's width: the terminal's (never under 40) when printing to one, else 80."""
+    if (output and output != "-") or not sys.stdout.isatty():
+        return 80
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
 def emit(text: str, output: str | None) -> None:
     """Print ``text``, or write it atomically to ``output`` (``-`` is standard output)."""
     if output and output != "-":
@@ -131,7 +139,9 @@ def decide(ctx, workload, rules_path, fmt, output, template, date, color) -> Non
         raise click.UsageError("--template renders the report itself; leave out --format", ctx)
 
     decision = api.decide(workload, api.load_rules(rules_path))
-    options = formats.RenderOptions(color=use_color(color, output), date=api.report_date(date), template=template)
+    options = formats.RenderOptions(
+        color=use_color(color, output), date=api.report_date(date), template=template, width=text_width(output)
+    )
     emit(formats.render("decision", fmt, decision, options), output)
 
 
@@ -209,7 +219,7 @@ def ask(ctx, out, from_path, force, rules_path) -> None:
 
     def show(decision) -> None:
         # The terminal view prints no date, so none is given.
-        options = formats.RenderOptions(color=use_color(None, None))
+        options = formats.RenderOptions(color=use_color(None, None), width=text_width(None))
         click.echo(formats.render("decision", "text", decision, options), nl=False)
 
     prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)

@@ -85,6 +85,7 @@ class Tradeoff(_Model):
     rule: str
     pulls: list[Pull]
 
+
 class VetoTrigger(_Model):
     """A veto and the stated requirements that made its rule apply."""
 
@@ -120,8 +121,27 @@ class Fragility(_Model):
     margin: int
 
 
+class Reason(_Model):
+    """A decisive rule and what it is worth: points it gives the recommendation over the runner-up (0 for a veto)."""
+
+    rule: str
+    points: int
+
+
+class Decisive(_Model):
+    """Why the outcome is what it is, in the fewest rules.
+
+    ``veto``: vetoes removed options that would otherwise have scored at least as much as
+    the recommendation (or every option); ``points``: the rules that add most to the
+    recommendation's lead over the runner-up (at most three); ``none``: a tie, or no rule fired.
+    """
+
+    kind: Literal["veto", "points", "none"]
+    reasons: list[Reason]
+
+
 class ClaimView(_Model):
-    """A claim of the source document cited by a fired rule or a next step."""
+    """A claim of the source document cited by a fired rule or a next step of the recommendation."""
 
     id: str
     section: str
@@ -174,6 +194,7 @@ class Decision(_Model):
     veto_triggers: list[VetoTrigger] = []
     dimensions: list[DimensionPoints] = []
     fragile: Fragility | None = None
+    decisive: Decisive = Decisive(kind="none", reasons=[])
     fields: dict[str, FieldInfo] = {}
 
     def option(self, option_id: str) -> OptionView:
@@ -197,7 +218,8 @@ def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[
     scores, vetoes = scoring.add_up(pack, fired)
     where = scoring.standing(pack, fired)
     views = _pack_views(pack)
-    cited = {cid for r in fired for cid in pack.rule(r).sources} | views.step_sources
+    steps = pack.options[where.recommendation].next_steps if where.recommendation else ()
+    cited = {cid for r in fired for cid in pack.rule(r).sources} | {s for step in steps for s in step.get("sources", [])}
     return Decision(
         workload=workload.name,
         description=workload.description,
@@ -211,7 +233,11 @@ def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[
         vetoes=vetoes,
         options=[
             OptionView(
-                id=o.id, title=o.title, summary=o.summary, score=scores[o.id], vetoed=o.id in vetoes,
+                id=o.id,
+                title=o.title,
+                summary=o.summary,
+                score=scores[o.id],
+                vetoed=o.id in vetoes,
                 next_steps=list(o.next_steps),
             )
             for o in pack.options.values()
@@ -230,6 +256,7 @@ def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[
         ],
         dimensions=_by_dimension(pack, fired, views.dimension_titles),
         fragile=_fragility(where),
+        decisive=_decisive(pack, fired, where, scores, vetoes),
         fields=views.fields,
     )
 
@@ -286,6 +313,29 @@ def _by_dimension(pack: RulePack, fired: list[str], titles: dict[str, str]) -> l
     return rows
 
 
+def _decisive(
+    pack: RulePack, fired: list[str], where: scoring.Standing, scores: dict[str, int], vetoes: dict[str, list[str]]
+) -> Decisive:
+    """The fewest rules that explain the outcome (see :class:`Decisive`)."""
+    chosen = where.recommendation
+    if where.status == "all_vetoed" or (chosen and where.runner_up is None and vetoes):
+        decisive = [r for rules in vetoes.values() for r in rules]
+    elif chosen:
+        decisive = [r for o, rules in vetoes.items() if scores[o] >= scores[chosen] for r in rules]
+    else:
+        return Decisive(kind="none", reasons=[])
+    if decisive:
+        return Decisive(kind="veto", reasons=[Reason(rule=r, points=0) for r in dict.fromkeys(decisive)])
+    rival = where.runner_up
+    ranked = scoring.favouring(pack, fired, chosen, rival) if rival else scoring.pros(pack, fired, chosen)
+    worth = {
+        r: scoring.edge(pack.rule(r), chosen, rival) if rival else scoring.points(pack.rule(r).effects.get(chosen))
+        for r in ranked
+    }
+    top = sorted(ranked, key=lambda r: -worth[r])[:3]
+    return Decisive(kind="points", reasons=[Reason(rule=r, points=worth[r]) for r in top])
+
+
 def _fragility(where: scoring.Standing) -> Fragility | None:
     if where.status == "recommended" and where.margin is not None and where.margin <= FRAGILE_MARGIN:
         return Fragility(reason="close_margin", margin=where.margin)
@@ -299,13 +349,16 @@ class _PackViews:
         self.info = pack_info(pack)
         self.fired = {
             r.id: FiredRule(
-                rule=r.id, dimension=r.dimension, condition=r.when.describe(), effects=r.effects, because=r.because,
+                rule=r.id,
+                dimension=r.dimension,
+                condition=r.when.describe(),
+                effects=r.effects,
+                because=r.because,
                 sources=list(r.sources),
             )
             for r in pack.rules
         }
         self.claims = [ClaimView(id=c.id, section=c.section, quote=c.quote, text=c.text) for c in pack.claims.values()]
-        self.step_sources = {s for o in pack.options.values() for step in o.next_steps for s in step.get("sources", [])}
         self.dimension_titles = dimension_titles(pack)
         self.fields = {
             spec.name: FieldInfo(
@@ -365,7 +418,10 @@ def decide(workload: Workload, pack: RulePack, *, counterfactuals: bool = True) 
             if (what.status, what.recommendation, what.best if what.status == "tie" else ()) != outcome:
                 found.append(
                     Counterfactual(
-                        field=field, value=value, recommendation=what.recommendation, status=what.status,
+                        field=field,
+                        value=value,
+                        recommendation=what.recommendation,
+                        status=what.status,
                         tied=list(what.best) if what.status == "tie" else [],
                     )
                 )

@@ -70,7 +70,9 @@ rules:
     sources: [C1]
 """
 SCORES = {"alpha": 7, "beta": -3, "gamma": 0, "delta": 2}
-FILLS = {"alpha": (0x2B, 0x8A, 0x3E), "beta": (0x42, 0x63, 0xEB), "delta": (0xAD, 0xB5, 0xBD)}
+FILLS = {"alpha": (0x2B, 0x8A, 0x3E), "beta": (0x42, 0x63, 0xEB)}
+# A vetoed bar is hatched: stripes of these two colours, never a plain fill.
+HATCH = ((0xCF, 0x22, 0x2E), (0xDE, 0xE2, 0xE6))
 
 
 def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
@@ -175,7 +177,7 @@ def test_the_chart_has_one_bar_per_option_sized_by_its_score(dom):
     """The rendered DOM has a rect per option; widths follow |score| on one scale, around one zero axis."""
     svg = dom.all("svg")[0]
     axis = float(svg["data-axis"])
-    rects = {attrs["data-score"]: attrs for attrs in dom.all("rect")}
+    rects = {attrs["data-score"]: attrs for attrs in dom.all("rect") if "data-score" in attrs}
     assert sorted(int(s) for s in rects) == sorted(SCORES.values())
     widths = {int(score): float(r["width"]) for score, r in rects.items()}
     unit = widths[7] / 7
@@ -192,7 +194,7 @@ def test_the_screenshot_shows_the_bars_painted_at_their_widths(report, dom, tmp_
     shot = tmp_path / "report.png"
     chromium(tmp_path / "profile", f"--screenshot={shot}", report.as_uri())
     image = Image.open(shot).convert("RGB")
-    expected = {r["data-score"]: float(r["width"]) for r in dom.all("rect")}
+    expected = {r["data-score"]: float(r["width"]) for r in dom.all("rect") if "data-score" in r}
     assert expected["7"] > 100
     for option, colour in FILLS.items():
         run = longest_run(image, colour)
@@ -214,3 +216,45 @@ def longest_run(image, colour: tuple[int, int, int]) -> int:
             best = max(best, (match.end() - match.start()) // 3)
             pos = match.end()
     return best
+
+
+def test_the_vetoed_bar_is_drawn_as_vetoed(report, dom, tmp_path):
+    """The vetoed option's bar is hatched in red and grey, its label struck, and the vetoing rule named beside it."""
+    bars = {g["data-option"]: g for g in dom.all("g") if (g.get("class") or "").startswith("bar ")}
+    assert bars["delta"]["class"] == "bar vetoed" and bars["alpha"]["class"] == "bar chosen"
+    delta = next(r for r in dom.all("rect") if r.get("data-score") == "2")
+    assert delta["fill"] == "url(#vetoed)"
+    html = report.read_text(encoding="utf-8")
+    assert "vetoed by rule-out-delta</tspan>" in html
+    shot = tmp_path / "report.png"
+    chromium(tmp_path / "profile", f"--screenshot={shot}", report.as_uri())
+    image = Image.open(shot).convert("RGB")
+    for colour in HATCH:
+        assert 0 < longest_run(image, colour) < float(delta["width"]), colour  # stripes, not one fill
+    assert longest_run(image, (0xAD, 0xB5, 0xBD)) == 0  # no plain grey bar any more
+
+
+def test_the_grid_cells_hold_each_options_points_per_dimension(dom):
+    """The dimension grid's cells carry the points each option got in each dimension, and the veto, as rendered."""
+    cells = {(g["data-row"], g["data-option"]): g for g in dom.all("g") if "data-row" in g}
+    assert cells[("0", "alpha")]["data-points"] == "7" and cells[("0", "beta")]["data-points"] == "-3"
+    assert cells[("0", "gamma")]["data-points"] == "0" and cells[("0", "delta")]["data-points"] == "2"
+    assert cells[("1", "delta")].get("data-vetoed") == "true"
+    total = {o: cells[("2", o)]["data-points"] for o in SCORES}
+    assert {o: int(v) for o, v in total.items()} == SCORES
+
+
+def test_the_plugin_platform_report_prints_on_at_most_three_a4_pages(tmp_path):
+    """Printed to PDF by Chromium, the report of examples/plugin-platform.yaml takes at most 3 A4 pages."""
+    out = tmp_path / "plugin-platform.html"
+    example = Path(__file__).resolve().parent.parent / "examples" / "plugin-platform.yaml"
+    result = CliRunner().invoke(cli, ["decide", str(example), "-f", "html", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "report.pdf"
+    chromium(tmp_path / "profile", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", out.as_uri())
+    data = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
+    assert 1 <= pages <= 3, pages
+    # A4 is 595 x 842 points.
+    sizes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert sizes and all(abs(float(w) - 595) < 2 and abs(float(h) - 842) < 2 for w, h in sizes)

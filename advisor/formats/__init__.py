@@ -22,7 +22,7 @@ class RenderOptions:
     color: bool = False
     date: str | None = None
     template: str | None = None
-    width: int = 88
+    width: int = 80  # columns of the text view
     timestamp: str | None = None
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..decision import Decision
 
 # The bar chart's geometry, in SVG user units (pixels at 100% zoom).
-CHART = {"label_width": 190, "plot_width": 400, "value_width": 120, "bar_height": 24, "gap": 14, "pad": 10}
+CHART = {"label_width": 190, "plot_width": 320, "value_width": 250, "bar_height": 24, "gap": 14, "pad": 10}
 
 
 def printable(decision: Decision) -> Decision:
@@ -66,6 +66,51 @@ def score_chart(decision: Decision) -> dict[str, Any]:
     }
 
 
+GRID = {"label_width": 190, "cell_width": 150, "cell_height": 30, "head_height": 34}
+
+
+def dimension_grid(decision: Decision) -> dict[str, Any]:
+    """Geometry of the dimension × option grid: the points each option gets in each dimension.
+
+    A cell's shade grows with its points (green for points in favour, red against) on one
+    scale for the whole grid; a veto is its own mark. The last row is the total score.
+    """
+    g = GRID
+    options = [o.id for o in decision.options]
+    rows = [(d.title, d.points, set(d.vetoes)) for d in decision.dimensions]
+    rows.append(("", decision.scores, set(decision.vetoes)))  # the total row; the template names it
+    largest = max([abs(v) for _, points, _ in rows[:-1] for v in points.values()] + [1])
+    cells = []
+    for r, (title, points, vetoed) in enumerate(rows):
+        for c, option in enumerate(options):
+            value = points.get(option, 0)
+            cells.append(
+                {
+                    "row": r,
+                    "option": option,
+                    "points": value,
+                    "vetoed": option in vetoed,
+                    "x": g["label_width"] + c * g["cell_width"],
+                    "y": g["head_height"] + r * g["cell_height"],
+                    "tone": "plus" if value > 0 else ("minus" if value < 0 else "zero"),
+                    "strength": round(0.15 + 0.85 * min(abs(value) / largest, 1), 2) if value else 0,
+                }
+            )
+    return {
+        **g,
+        "columns": [
+            {"option": o, "x": g["label_width"] + i * g["cell_width"] + g["cell_width"] / 2} for i, o in enumerate(options)
+        ],
+        "rows": [
+            {"title": title, "y": g["head_height"] + r * g["cell_height"], "total": r == len(rows) - 1}
+            for r, (title, _, _) in enumerate(rows)
+        ],
+        "cells": cells,
+        "width": g["label_width"] + len(options) * g["cell_width"],
+        "height": g["head_height"] + len(rows) * g["cell_height"] + 1,
+    }
+
+
 def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]:
     """What every decision template is given: the decision as plain data, and lookups into it."""
     data = decision.model_dump(mode="json")
@@ -89,6 +134,8 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
         "next_steps": steps,
         "step_sources": list(dict.fromkeys(s for step in steps for s in step.get("sources", []) if s in claims)),
         "chart": score_chart(decision),
+        "grid": dimension_grid(decision),
+        "cited": [c["id"] for c in data["claims"]],
         "date": options.date,
         "width": options.width,
     }

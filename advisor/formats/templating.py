@@ -6,7 +6,6 @@ A user's template runs in Jinja's sandbox, so it cannot reach Python internals.
 from __future__ import annotations
 
 import re
-import textwrap
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,31 @@ def _signed_points(value: Any) -> str:
     return f"+{value}" if value > 0 else str(value)
 
 
-def _wrap(text: str, width: int = 88, indent: str = "") -> str:
-    return textwrap.fill(str(text), width=width, initial_indent=indent, subsequent_indent=indent)
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+_WORD = re.compile(r"(\s*)(\S+)")
+
+
+def _wrap(text: str, width: int = 80, indent: str = "", hang: str | None = None) -> str:
+    """Text filled to ``width`` columns, each line starting with ``indent`` (later ones with
+    ``hang`` when given). Spaces between words are kept (columns stay aligned) except where
+    a line breaks, and colour codes take no column, so coloured text wraps like plain."""
+    lines: list[str] = []
+    prefix, line, used = indent, "", 0
+    for gap, word in _WORD.findall(str(text)):
+        gap = " " if "\n" in gap else gap
+        size = len(_ANSI_CODE.sub("", word))
+        if line and len(prefix) + used + len(gap) + size > width:
+            lines.append(prefix + line)
+            prefix, line, used = indent if hang is None else hang, "", 0
+            gap = ""
+        elif not line and not lines:
+            gap = gap if gap.strip(" ") == "" and "\n" not in gap else ""
+        line, used = line + gap + word, used + len(gap) + size
+    if line:
+        lines.append(prefix + line)
+    return "\n".join(lines)
 
 
 # Characters that can start Markdown (or raw HTML) markup; each is backslash-escaped, so a
