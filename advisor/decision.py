@@ -219,7 +219,8 @@ def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[
     where = scoring.standing(pack, fired)
     views = _pack_views(pack)
     steps = pack.options[where.recommendation].next_steps if where.recommendation else ()
-    cited = {cid for r in fired for cid in pack.rule(r).sources} | {s for step in steps for s in step.get("sources", [])}
+    cited = {cid for r in fired for cid in pack.rule(r).sources}
+    cited |= {s for step in steps for s in step.get("sources", [])}
     return Decision(
         workload=workload.name,
         description=workload.description,

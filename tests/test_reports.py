@@ -182,7 +182,8 @@ def test_html_is_self_contained():
     for needle in ("<script", "<link", "src=", "@import", "https:"):
         assert needle not in lowered, needle
     # Links and paint references stay inside the page: claim anchors and the veto hatching.
-    assert re.findall(r'href="([^"]*)"', html) and all(h.startswith("#claim-") for h in re.findall(r'href="([^"]*)"', html))
+    links = re.findall(r'href="([^"]*)"', html)
+    assert links and all(h.startswith("#claim-") for h in links)
     assert set(re.findall(r"url\(([^)]*)\)", html)) == {"#vetoed"}
     assert "<style>" in html and "<svg" in html
     assert "default-src 'none'" in html
@@ -263,7 +264,8 @@ def outcome(name: str) -> Decision:
             "No recommendation: every option is ruled out",
             "Docker containers is ruled out by `own-kernel` (as the workload states `custom_kernel: true`); "
             "Virtual machines is ruled out by `bare-metal-speed` (as the workload states `performance: critical`); "
-            "WebAssembly is ruled out by `own-kernel` (as the workload states `custom_kernel: true`): no option is left.",
+            "WebAssembly is ruled out by `own-kernel` (as the workload states `custom_kernel: true`): "
+            "no option is left.",
         ),
         (
             "no_rules_fired",
@@ -293,7 +295,7 @@ def test_each_outcome_is_worded_honestly(name, headline, verdict):
 
 
 def test_the_recommended_summary_gives_margin_count_and_declared_difference():
-    """The summary names the choice, its margin, the rules that add most to its lead (with their points), and the declared option."""
+    """The summary names the choice, its margin, the rules adding most to its lead, and the declared option."""
     md = render("decision", "md", hand_built(), RenderOptions())
     summary = md.split("## Requirements")[0]
     assert "**Recommendation: Docker containers** (ahead of Virtual machines by 10 points)" in summary
@@ -321,9 +323,10 @@ def test_next_steps_quote_the_lifecycle_commands_and_their_claim():
     """For containers the next steps give the lifecycle commands, citing claim S6, quoted once under Sources."""
     md = render("decision", "md", hand_built(), RenderOptions())
     section = md.split("## Next steps")[1].split("## What would change")[0]
-    assert "2. Stop and remove it when it is replaced. (S6)\n   ```sh\n   docker stop ledger && docker rm ledger\n   ```" in section
-    sources = md.split("## Sources")[1]
-    assert "- **S6** (§ Примеры кода): «docker run -d --name my_container nginx:latest» *The container lifecycle.*" in sources
+    step = "2. Stop and remove it when it is replaced. (S6)\n   ```sh\n   docker stop ledger && docker rm ledger\n"
+    assert step in section
+    quoted = "- **S6** (§ Примеры кода): «docker run -d --name my_container nginx:latest» *The container lifecycle.*"
+    assert quoted in md.split("## Sources")[1]
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
@@ -488,7 +491,7 @@ def test_an_unknown_format_exits_2_listing_the_known_ones(runner):
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.y*ml")) + ["edge-cache.json"])
 def test_every_example_renders_a_full_markdown_report(runner, example):
-    """Each bundled example gives a Markdown report with every section; every reason cites claims quoted under Sources."""
+    """Each example's Markdown report has every section; every reason cites claims quoted under Sources."""
     out = runner.invoke(cli, ["decide", str(EXAMPLES / example), "-f", "md"])
     assert out.exit_code == 0, out.output
     for heading in (

@@ -81,7 +81,7 @@ def dimension_grid(decision: Decision) -> dict[str, Any]:
     rows.append(("", decision.scores, set(decision.vetoes)))  # the total row; the template names it
     largest = max([abs(v) for _, points, _ in rows[:-1] for v in points.values()] + [1])
     cells = []
-    for r, (title, points, vetoed) in enumerate(rows):
+    for r, (_, points, vetoed) in enumerate(rows):
         for c, option in enumerate(options):
             value = points.get(option, 0)
             cells.append(
@@ -99,7 +99,8 @@ def dimension_grid(decision: Decision) -> dict[str, Any]:
     return {
         **g,
         "columns": [
-            {"option": o, "x": g["label_width"] + i * g["cell_width"] + g["cell_width"] / 2} for i, o in enumerate(options)
+            {"option": o, "x": g["label_width"] + (i + 0.5) * g["cell_width"]}
+            for i, o in enumerate(options)
         ],
         "rows": [
             {"title": title, "y": g["head_height"] + r * g["cell_height"], "total": r == len(rows) - 1}
