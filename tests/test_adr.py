@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 import os
 import re
 import subprocess
@@ -718,3 +719,48 @@ def test_library_refuses_an_unknown_status(env):
     """The library checks the status as the command line does."""
     with pytest.raises(InputError, match="'final' is not a status"):
         adr.write_adr("ledger.yaml", status="final")
+
+
+PAYLOAD = "<script>alert(1)</script>"
+NASTY = f'{PAYLOAD} a | b <img src=x onerror=alert(2)> *em* [link](https://evil.invalid/) `tick`'
+
+
+@pytest.mark.parametrize("fmt", ["madr", "nygard"])
+def test_workload_text_is_inert_in_a_record(env, runner, fmt):
+    """A workload name or description with markup shows as text when the record is rendered as HTML (log4brains)."""
+    from markdown_it import MarkdownIt
+
+    (env / "evil.yaml").write_text(
+        f"name: {json.dumps(NASTY)}\ndescription: {json.dumps(NASTY)}\nrequirements: {{isolation: high}}\n",
+        encoding="utf-8",
+    )
+    result = run(runner, "evil.yaml", "--template", fmt, "--title", "Run it", "--stdout")
+    assert result.exit_code == 0, result.output
+    html = MarkdownIt("commonmark", {"html": True}).render(result.output)
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # The same text unescaped would have produced those tags: the check can fail.
+    raw = MarkdownIt("commonmark", {"html": True}).render("Text: " + NASTY)
+    assert "<script" in raw and "<a " in raw
+
+
+THREE = ROOT / "tests" / "packs" / "three-options.yaml"
+
+
+@pytest.mark.parametrize(
+    ("name", "requirements"),
+    [
+        (
+            "ledger",
+            "{architecture: microservices, untrusted_code: false, startup: seconds, density: high, os_testing: true}",
+        ),
+        ("tied", "{untrusted_code: false, startup: seconds}"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["madr", "nygard"])
+def test_records_of_three_options_match_their_golden_files(env, runner, fmt, name, requirements):
+    """With three options a record gives each its own pros and cons, a veto with its trigger, a tie of two."""
+    (env / f"{name}.yaml").write_text(f"name: {name}\ndeclared: vm\nrequirements: {requirements}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["adr", f"{name}.yaml", "--template", fmt, "--stdout", "--rules", str(THREE)])
+    assert result.exit_code == 0, result.output
+    assert_golden(f"adr-three-{name}-{fmt}.md", result.output)
