@@ -93,7 +93,10 @@ def emit(text: str, output: str | None) -> None:
 
 
 rules_option = click.option(
-    "--rules", "rules_path", type=click.Path(dir_okay=False), help="Use this rule pack instead of the default one."
+    "--rules",
+    "rules_path",
+    metavar="PACK",
+    help="A shipped rule pack's name (see 'advisor rules packs') or a pack file, instead of the default pack.",
 )
 output_option = click.option(
     "--output",
@@ -160,16 +163,26 @@ def rules_list(rules_path, fmt) -> None:
     click.echo(formats.render("rules", fmt, api.load_rules(rules_path)), nl=False)
 
 
+@rules.command("packs")
+@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("packs")), default="text", show_default=True)
+def rules_packs(fmt) -> None:
+    """List the shipped rule packs: name, title, version, options and number of rules."""
+    from . import api
+    from .resources import shipped_packs
+
+    click.echo(formats.render("packs", fmt, [api.load_rules(name) for name in shipped_packs()]), nl=False)
+
+
 @rules.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
 def rules_lint(paths) -> None:
-    """Check rule packs (default: the shipped pack); print every problem as file:line: rule: what."""
+    """Check rule packs (default: the shipped ones); print every problem as file:line: rule: what."""
     from .errors import RulePackError
-    from .resources import default_pack_path
+    from .resources import shipped_packs
     from .rulepack import check_pack
 
     found = 0
-    for path in paths or (str(default_pack_path()),):
+    for path in paths or tuple(str(p) for p in shipped_packs().values()):
         try:
             pack, problems = check_pack(path)
         except RulePackError as exc:  # unreadable: report it and lint the others

@@ -325,3 +325,46 @@ def test_a_template_with_an_explicit_format_is_refused(runner, tmp_path):
     assert "--template renders the report itself; leave out --format" in result.stderr
     alone = runner.invoke(cli, ["decide", PAYMENTS, "--template", str(template)])
     assert (alone.exit_code, alone.stdout) == (0, "payments-api\n")
+
+
+# --- shipped packs by name ---------------------------------------------------------
+
+
+def test_rules_takes_a_shipped_packs_name(runner):
+    """--rules docker-vs-vm decides exactly as the default pack does."""
+    named = runner.invoke(cli, ["decide", PAYMENTS, "--rules", "docker-vs-vm", "-f", "json"])
+    default = runner.invoke(cli, ["decide", PAYMENTS, "-f", "json"])
+    assert named.exit_code == default.exit_code == 0
+    assert named.stdout == default.stdout
+
+
+def test_a_path_wins_over_a_shipped_name(runner, tmp_path, monkeypatch):
+    """A file called like a shipped pack, in the working folder, is the pack used."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docker-vs-vm").write_text((ROOT / "tests" / "packs" / "three-options.yaml").read_text())
+    result = runner.invoke(cli, ["decide", PAYMENTS, "--rules", "docker-vs-vm", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["pack"]["name"] == "three-options"
+
+
+def test_an_unknown_pack_name_lists_the_shipped_ones(runner):
+    """A bare name that is neither a file nor a shipped pack exits 2 naming the shipped packs."""
+    result = runner.invoke(cli, ["decide", PAYMENTS, "--rules", "no-such-pack"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("advisor: --rules: no rule pack named 'no-such-pack'; the shipped packs are ")
+    assert "docker-vs-vm" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_rules_packs_lists_every_shipped_pack(runner):
+    """`advisor rules packs` names each shipped pack with its version, title, options and rule count."""
+    from advisor.resources import shipped_packs
+
+    result = runner.invoke(cli, ["rules", "packs", "-f", "json"])
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)
+    assert [p["pack"] for p in listed] == list(shipped_packs())
+    first = listed[0]
+    assert first["pack"] == "docker-vs-vm" and first["options"] == ["docker", "vm"] and first["rules"] > 20
+    text = runner.invoke(cli, ["rules", "packs"]).stdout
+    head = f"docker-vs-vm {first['version']}: {first['title']}\n    {first['rules']} rules over docker, vm\n"
+    assert text.startswith(head)

@@ -1,4 +1,4 @@
-"""Renderers of a rule pack, for ``advisor rules list``."""
+"""Renderers of rule packs, for ``advisor rules list`` and ``advisor rules packs``."""
 
 from __future__ import annotations
 
@@ -46,3 +46,23 @@ def render_rules_text(pack: RulePack, options: RenderOptions) -> str:
 @register("rules", "json", "the rules as JSON")
 def render_rules_json(pack: RulePack, options: RenderOptions) -> str:
     return to_json(pack_data(pack))
+
+
+def packs_data(packs: list[RulePack]) -> list[dict[str, Any]]:
+    """Each pack's identity as plain data: name, title, version, options and number of rules."""
+    return [
+        {"pack": p.name, "title": p.title, "version": p.version, "options": list(p.options), "rules": len(p.rules)}
+        for p in packs
+    ]
+
+
+@register("packs", "text", "one line per shipped pack")
+def render_packs_text(packs: list[RulePack], options: RenderOptions) -> str:
+    from .templating import render_shipped
+
+    return render_shipped("packs.txt.j2", {"packs": packs_data(packs)})
+
+
+@register("packs", "json", "the shipped packs as JSON")
+def render_packs_json(packs: list[RulePack], options: RenderOptions) -> str:
+    return to_json(packs_data(packs))
