@@ -17,9 +17,11 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def assert_golden(name: str, text: str) -> None:
-    """Compare text with tests/golden/NAME (ADVISOR_UPDATE_GOLDEN=1 rewrites it first)."""
+    """Compare text with tests/golden/NAME (ADVISOR_UPDATE_GOLDEN=1 rewrites it first, never under CI)."""
     path = GOLDEN / name
     if os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1":
+        # In CI a golden file is only ever compared: rewriting it there would make the test pass by definition.
+        assert not os.environ.get("CI"), "ADVISOR_UPDATE_GOLDEN is refused when CI is set"
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"{path} is missing; run with ADVISOR_UPDATE_GOLDEN=1 to create it"
     assert text == path.read_text(encoding="utf-8")
