@@ -15,10 +15,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from . import scoring
+from .packviews import dimension_titles, pack_views  # noqa: F401  (dimension_titles: for the rules renderer)
 from .rulepack import RulePack
 from .scoring import Status, add_up, points  # noqa: F401  (re-exported for the check)
-from .workload import Requirements, Workload, allowed_values, field_specs
-from .yamlfile import format_value
+from .workload import Requirements, Workload, allowed_values
 
 SCHEMA_VERSION = 1
 # A lead of this many points or fewer rests on a single small weight: the decision says so.
@@ -211,13 +211,15 @@ def pack_info(pack: RulePack) -> PackInfo:
     return PackInfo(name=pack.name, version=pack.version, title=pack.title, source=pack.source)
 
 
-def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[str, ...]) -> Decision:
-    """The decision for a workload given the ids of the rules that fired."""
+def build_decision(
+    workload: Workload, pack: RulePack, fired: list[str] | tuple[str, ...], lang: str = "en"
+) -> Decision:
+    """The decision for a workload given the ids of the rules that fired, worded in ``lang``."""
     fired = list(fired)
     stated = workload.requirements.stated()
     scores, vetoes = scoring.add_up(pack, fired)
     where = scoring.standing(pack, fired)
-    views = _pack_views(pack)
+    views = pack_views(pack, lang)
     steps = pack.options[where.recommendation].next_steps if where.recommendation else ()
     cited = {cid for r in fired for cid in pack.rule(r).sources}
     cited |= {s for step in steps for s in step.get("sources", [])}
@@ -343,61 +345,7 @@ def _fragility(where: scoring.Standing) -> Fragility | None:
     return None
 
 
-class _PackViews:
-    """The parts of a decision that depend only on the pack: built once per pack, shared by its decisions."""
-
-    def __init__(self, pack: RulePack) -> None:
-        self.info = pack_info(pack)
-        self.fired = {
-            r.id: FiredRule(
-                rule=r.id,
-                dimension=r.dimension,
-                condition=r.when.describe(),
-                effects=r.effects,
-                because=r.because,
-                sources=list(r.sources),
-            )
-            for r in pack.rules
-        }
-        self.claims = [ClaimView(id=c.id, section=c.section, quote=c.quote, text=c.text) for c in pack.claims.values()]
-        self.dimension_titles = dimension_titles(pack)
-        self.fields = {
-            spec.name: FieldInfo(
-                title=spec.title,
-                help=spec.help,
-                dimension=spec.dimension,
-                dimension_title=self.dimension_titles.get(spec.dimension, spec.dimension),
-                choices={format_value(v): label for v, label in spec.choices.items()},
-            )
-            for spec in field_specs()
-        }
-
-
-_VIEWS: dict[int, tuple[RulePack, _PackViews]] = {}
-_VIEWS_KEPT = 16
-
-
-def _pack_views(pack: RulePack) -> _PackViews:
-    """The views of this pack object, built on its first decision (a few packs are kept)."""
-    entry = _VIEWS.get(id(pack))
-    if entry is None or entry[0] is not pack:
-        if len(_VIEWS) >= _VIEWS_KEPT:
-            del _VIEWS[next(iter(_VIEWS))]
-        entry = _VIEWS[id(pack)] = (pack, _PackViews(pack))
-    return entry[1]
-
-
-def dimension_titles(pack: RulePack) -> dict[str, str]:
-    """The pack's dimensions (id to title), in its order."""
-    declared = getattr(pack, "dimensions", None)
-    if declared is None:
-        from .workload import DIMENSIONS
-
-        return dict(DIMENSIONS)
-    return {d.id: d.title for d in declared.values()}
-
-
-def decide(workload: Workload, pack: RulePack, *, counterfactuals: bool = True) -> Decision:
+def decide(workload: Workload, pack: RulePack, *, counterfactuals: bool = True, lang: str = "en") -> Decision:
     """Decide a workload with a pack: which rules fire (through the engine), and what follows.
 
     With ``counterfactuals``, also find each unstated requirement whose value would change
@@ -406,7 +354,7 @@ def decide(workload: Workload, pack: RulePack, *, counterfactuals: bool = True) 
     from .engine import compiled
 
     engine = compiled(pack)
-    decision = build_decision(workload, pack, engine.fired(workload.requirements))
+    decision = build_decision(workload, pack, engine.fired(workload.requirements), lang)
     if not counterfactuals:
         return decision
     found = []

@@ -23,6 +23,7 @@ class RenderOptions:
     date: str | None = None
     template: str | None = None
     width: int = 80  # columns of the text view
+    lang: str = "en"  # the language of the wording (en or ru)
     timestamp: str | None = None
 
 

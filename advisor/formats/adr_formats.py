@@ -86,7 +86,7 @@ def _shell_word(text: str) -> str:
 def _render(template: str, draft: Draft, options: RenderOptions) -> str:
     from .templating import render_either
 
-    return render_either(template, adr_context(draft, options), options.template)
+    return render_either(template, adr_context(draft, options), options.template, lang=options.lang)
 
 
 @register("adr", "madr", "MADR 4.0, with the Status and Date bullets log4brains reads")

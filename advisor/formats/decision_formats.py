@@ -145,7 +145,7 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
 def _render(template: str, decision: Decision, options: RenderOptions, color: bool = False) -> str:
     from .templating import render_either
 
-    return render_either(template, report_context(printable(decision), options), options.template, color)
+    return render_either(template, report_context(printable(decision), options), options.template, color, options.lang)
 
 
 @register("decision", "text", "the decision and its reasons, for a terminal")

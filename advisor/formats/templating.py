@@ -105,9 +105,22 @@ def _configure(env: jinja2.Environment, color: bool) -> jinja2.Environment:
     return env
 
 
-@lru_cache(maxsize=4)
-def environment(color: bool = False) -> jinja2.Environment:
-    """The environment of the shipped templates (HTML ones autoescaped)."""
+def _translate(env: jinja2.Environment, lang: str) -> None:
+    """Give the templates ``_()`` and ``ngettext()`` in ``lang`` (Jinja's i18n, new style: %(name)s placeholders)."""
+    from .. import translation
+
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: translation.gettext(lang, message),
+        lambda singular, plural, n: translation.ngettext(lang, singular, plural, n),
+        newstyle=True,
+    )
+    env.globals["lang"] = lang
+
+
+@lru_cache(maxsize=8)
+def environment(color: bool = False, lang: str = "en") -> jinja2.Environment:
+    """The environment of the shipped templates (HTML ones autoescaped), writing in ``lang``."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
@@ -116,19 +129,23 @@ def environment(color: bool = False) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.add_extension("jinja2.ext.do")
+    _translate(env, lang)
     return _configure(env, color)
 
 
-def render_shipped(name: str, context: dict[str, Any], color: bool = False) -> str:
+def render_shipped(name: str, context: dict[str, Any], color: bool = False, lang: str = "en") -> str:
     """Render one of the shipped templates."""
-    return environment(color).get_template(name).render(**context)
+    return environment(color, lang).get_template(name).render(**context)
 
 
-def render_either(name: str, context: dict[str, Any], user_template: str | None, color: bool = False) -> str:
+def render_either(
+    name: str, context: dict[str, Any], user_template: str | None, color: bool = False, lang: str = "en"
+) -> str:
     """Render the user's template when one is given (sandboxed), else the shipped ``name``."""
     if user_template:
-        return render_user(user_template, context)
-    return render_shipped(name, context, color=color)
+        return render_user(user_template, context, lang)
+    return render_shipped(name, context, color=color, lang=lang)
 
 
 class _UserSandbox(ImmutableSandboxedEnvironment):
@@ -153,7 +170,7 @@ class _UserSandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def render_user(path: str, context: dict[str, Any]) -> str:
+def render_user(path: str, context: dict[str, Any], lang: str = "en") -> str:
     """Render a user's own template in the sandbox; every failure is a TemplateError."""
     file = Path(path)
     try:
@@ -169,6 +186,7 @@ def render_user(path: str, context: dict[str, Any]) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    _translate(env, lang)
     _configure(env, color=False)
     try:
         return env.from_string(source).render(**context)
