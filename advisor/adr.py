@@ -283,6 +283,7 @@ def write_adr(
     title: str | None = None,
     to_stdout: bool = False,
     start: Path | None = None,
+    lang: str = "en",
 ) -> Written:
     """Decide a workload and write the next ADR for it (or only render it, with ``to_stdout``).
 
@@ -295,7 +296,7 @@ def write_adr(
     if status not in STATUSES:
         raise InputError(f"'{status}' is not a status; choose one of {', '.join(STATUSES)}", field="--status")
     start = (start or Path.cwd()).resolve()
-    decision = api.decide(workload_path, pack)
+    decision = api.decide(workload_path, pack, lang=lang)
     target = find_folder(folder, start)
     fmt, user_template = _template(template, target)
     old = find_record(target, supersedes) if supersedes is not None else None
@@ -308,7 +309,7 @@ def write_adr(
     back = Link(old.number, old.path.name, record_title(old.path)) if old else None
     date = api.today().isoformat()
     shown = None if workload_path == "-" else display_path(workload_path, start)
-    options = formats.RenderOptions(date=date, template=user_template)
+    options = formats.RenderOptions(date=date, template=user_template, lang=lang)
 
     rendered: dict[str, str] = {}
 

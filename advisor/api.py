@@ -18,14 +18,16 @@ def load_rules(path: str | Path | None = None, extra: Sequence[str | Path] = ())
     return pack
 
 
-def decide(workload_path: str | Path, pack: RulePack | None = None, *, counterfactuals: bool = True):
-    """Load a workload file and decide it (with the default pack unless one is given)."""
+def decide(
+    workload_path: str | Path, pack: RulePack | None = None, *, counterfactuals: bool = True, lang: str = "en"
+):
+    """Load a workload file and decide it (with the default pack unless one is given), worded in ``lang``."""
     from .decision import decide as decide_workload
     from .workload import load_workload
 
     pack = pack or load_rules()
     workload = load_workload(workload_path, pack.options)
-    return decide_workload(workload, pack, counterfactuals=counterfactuals)
+    return decide_workload(workload, pack, counterfactuals=counterfactuals, lang=lang)
 
 
 __all__ = ["decide", "load_rules", "report_date", "source_date_epoch", "today"]

@@ -98,6 +98,13 @@ rules_option = click.option(
     metavar="PACK",
     help="A shipped rule pack's name (see 'advisor rules packs') or a pack file, instead of the default pack.",
 )
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "ru"]),
+    default="en",
+    show_default=True,
+    help="The language of the wording (JSON keys and ids stay English).",
+)
 output_option = click.option(
     "--output",
     "-o",
@@ -133,17 +140,22 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
 )
+@lang_option
 @click.pass_context
-def decide(ctx, workload, rules_path, fmt, output, template, date, color) -> None:
+def decide(ctx, workload, rules_path, fmt, output, template, date, color, lang) -> None:
     """Decide one WORKLOAD file (YAML or JSON; - for standard input)."""
     from . import api
 
     if template and ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT:
         raise click.UsageError("--template renders the report itself; leave out --format", ctx)
 
-    decision = api.decide(workload, api.load_rules(rules_path))
+    decision = api.decide(workload, api.load_rules(rules_path), lang=lang)
     options = formats.RenderOptions(
-        color=use_color(color, output), date=api.report_date(date), template=template, width=text_width(output)
+        color=use_color(color, output),
+        date=api.report_date(date),
+        template=template,
+        width=text_width(output),
+        lang=lang,
     )
     emit(formats.render("decision", fmt, decision, options), output)
 
@@ -259,7 +271,8 @@ def ask(ctx, out, from_path, force, rules_path) -> None:
 @click.option("--title", help='Title of the record (default: "Run <workload> on <chosen option>").')
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the record instead of writing it.")
 @rules_option
-def adr_command(workload, folder, template, status, supersedes, title, to_stdout, rules_path) -> None:
+@lang_option
+def adr_command(workload, folder, template, status, supersedes, title, to_stdout, rules_path, lang) -> None:
     """Write the next Architecture Decision Record for WORKLOAD and print its path."""
     from . import api
     from .adr import display_path, write_adr
@@ -273,6 +286,7 @@ def adr_command(workload, folder, template, status, supersedes, title, to_stdout
         supersedes=supersedes,
         title=title,
         to_stdout=to_stdout,
+        lang=lang,
     )
     click.echo(written.text if to_stdout else display_path(written.path), nl=not to_stdout)
 
