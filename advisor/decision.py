@@ -6,6 +6,7 @@ of the rules that fired into a :class:`Decision`.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -138,6 +139,13 @@ def rank(scores: dict[str, int], vetoes: dict[str, list[str]]) -> tuple[Status, 
     return "recommended", best, second, margin
 
 
+def for_workload(steps: tuple[dict[str, Any], ...], name: str) -> list[dict[str, Any]]:
+    """Next steps with ``{workload}`` replaced by the name as Docker and a shell accept it."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63].strip("-")
+    slug = slug if len(slug) > 1 else "workload"
+    return [{k: v.replace("{workload}", slug) if isinstance(v, str) else v for k, v in s.items()} for s in steps]
+
+
 def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[str, ...]) -> Decision:
     """The decision for a workload given the ids of the rules that fired."""
     scores, vetoes = add_up(pack, fired)
@@ -165,7 +173,7 @@ def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[
                 summary=o.summary,
                 score=scores[o.id],
                 vetoed=o.id in vetoes,
-                next_steps=list(o.next_steps),
+                next_steps=for_workload(o.next_steps, workload.name),
             )
             for o in pack.options.values()
         ],
