@@ -365,3 +365,24 @@ def test_readme_documents_every_kernel_choice():
     rules = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Rules\n")[1].split("\n## ")[0]
     for value in allowed_values("kernel"):
         assert f"`{value}`" in rules, value
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("payments-api", "payments-api"),
+        ("Payments API (v2)", "payments-api-v2"),
+        ("<script>alert(1)</script>; rm -rf /", "script-alert-1-script-rm-rf"),
+        ("Запуск", "workload"),
+        ("x", "workload"),
+    ],
+)
+def test_docker_next_steps_are_the_workloads_own(pack, name, slug):
+    """Docker's next steps name the workload as Docker and a shell accept it, pin its image and open no shell in it."""
+    decision = evaluate(Workload(name=name, requirements=Requirements(architecture="microservices")), pack)
+    commands = [step["command"] for step in decision.option("docker").next_steps if "command" in step]
+    assert f"docker run -d --name {slug} registry.example.com/{slug}:1.0.0" in commands
+    assert f"docker stop {slug} && docker rm {slug}" in commands
+    assert not any("{workload}" in c or ":latest" in c or "docker exec" in c for c in commands)
+    labelled = [s for s in decision.option("docker").next_steps if "S6" in s.get("sources", [])]
+    assert labelled and all("the card's" in s["text"] for s in labelled)
