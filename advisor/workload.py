@@ -66,10 +66,10 @@ class Requirements(BaseModel):
     kernel: KernelNeed | None = _req(
         "Kernel requirement",
         "What it needs of the kernel. Per-container sysctls are set with docker run --sysctl or pod "
-        "sysctls; a host agent (Falco, Cilium, a GPU driver) loads eBPF programs or kernel modules into "
-        "the host's own kernel on purpose; host-wide settings hold for everything on the host. More "
-        "precise than custom_kernel; with custom_kernel: true stated as well, that still counts as a "
-        "kernel of its own.",
+        "sysctls; a host agent (Falco, Cilium, a GPU driver installer, not a workload that merely uses "
+        "a GPU) loads eBPF programs or kernel modules into the host's own kernel on purpose; host-wide "
+        "settings hold for everything on the host. More precise than custom_kernel; with "
+        "custom_kernel: true stated as well, that still counts as a kernel of its own.",
         "architecture",
         {
             "default": "nothing special: the host's kernel as it is",
