@@ -10,6 +10,7 @@ the what-ifs.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -211,6 +212,13 @@ def pack_info(pack: RulePack) -> PackInfo:
     return PackInfo(name=pack.name, version=pack.version, title=pack.title, source=pack.source)
 
 
+def for_workload(steps: tuple[dict[str, Any], ...], name: str) -> list[dict[str, Any]]:
+    """Next steps with ``{workload}`` replaced by the name as Docker and a shell accept it."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63].strip("-")
+    slug = slug if len(slug) > 1 else "workload"
+    return [{k: v.replace("{workload}", slug) if isinstance(v, str) else v for k, v in s.items()} for s in steps]
+
+
 def build_decision(
     workload: Workload, pack: RulePack, fired: list[str] | tuple[str, ...], lang: str = "en"
 ) -> Decision:
@@ -241,7 +249,7 @@ def build_decision(
                 summary=o.summary,
                 score=scores[o.id],
                 vetoed=o.id in vetoes,
-                next_steps=list(o.next_steps),
+                next_steps=for_workload(o.next_steps, workload.name),
             )
             for o in pack.options.values()
         ],

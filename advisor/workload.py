@@ -36,6 +36,9 @@ def _req(title: str, help: str, dimension: str, choices: dict[str, str] | None =
     return Field(default=None, title=title, description=help, json_schema_extra=extra)
 
 
+KernelNeed = Literal["default", "namespaced-sysctls", "host-kernel-access", "host-global-settings", "own-kernel"]
+
+
 class Requirements(BaseModel):
     """What the workload needs; every field optional, an omitted one states nothing."""
 
@@ -54,8 +57,29 @@ class Requirements(BaseModel):
     )
     custom_kernel: StrictBool | None = _req(
         "Needs its own kernel",
-        "Needs its own kernel, kernel modules or kernel settings that differ from the host's.",
+        "Needs its own kernel, kernel modules or kernel settings that differ from the host's. "
+        "Read as a kernel of its own; the kernel requirement tells per-container settings, "
+        "host agents and host-wide settings apart.",
         "architecture",
+    )
+    # A refinement of custom_kernel, added beside it so that published files keep their
+    # meaning: custom_kernel: true still says "a kernel of its own" whatever this says.
+    kernel: KernelNeed | None = _req(
+        "Kernel requirement",
+        "What it needs of the kernel. Per-container sysctls are set with docker run --sysctl or pod "
+        "sysctls; a host agent (Falco, Cilium, a GPU driver installer, not a workload that merely uses "
+        "a GPU) loads eBPF programs or kernel modules into the host's own kernel on purpose; host-wide "
+        "settings hold for everything on the host. More precise than custom_kernel; with "
+        "custom_kernel: true stated as well, that still counts as a kernel of its own.",
+        "architecture",
+        {
+            "default": "nothing special: the host's kernel as it is",
+            "namespaced-sysctls": "per-container sysctls only: net.*, kernel.shm*, kernel.msg*, kernel.sem, "
+            "fs.mqueue.*",
+            "host-kernel-access": "instruments the host's own kernel: eBPF, kernel modules (a host agent)",
+            "host-global-settings": "settings global to the host: vm.* sysctls, huge pages, I/O scheduler",
+            "own-kernel": "a kernel of its own: another version or build, its own modules",
+        },
     )
     guest_os: Literal["same", "different"] | None = _req(
         "Guest OS",

@@ -35,10 +35,10 @@ def test_decide_prints_recommendation_scores_and_reasons(runner):
     result = runner.invoke(cli, ["decide", PAYMENTS, "--no-color"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "payments-api: Docker containers (docker), ahead of Virtual machines by 15 points"
-    assert "  Docker containers      15" in lines
+    assert lines[0] == "payments-api: Docker containers (docker), ahead of Virtual machines by 14 points"
+    assert "  Docker containers      14" in lines
     assert "  Virtual machines        0" in lines
-    for rule in ("microservices", "standard-isolation", "trusted-code", "fast-start", "elastic-scaling"):
+    for rule in ("microservices", "standard-isolation", "fast-start", "elastic-scaling", "medium-density"):
         assert any(f"  {rule}  [" in line for line in lines), rule
     assert "\x1b[" not in result.stdout
 
@@ -51,7 +51,7 @@ def test_decide_json_has_the_documented_fields(runner):
     assert data["schema_version"] == 1
     assert data["workload"] == "windows-build-agents"
     assert data["recommendation"] == "vm"
-    assert data["vetoes"] == {"docker": ["other-guest-os"]}
+    assert data["vetoes"] == {"docker": ["other-guest-os", "full-os"]}
     assert set(data["scores"]) == {"docker", "vm"}
     assert data["margin"] is None
     fired = {f["rule"]: f for f in data["fired"]}
@@ -179,7 +179,8 @@ def test_rules_list_json_gives_each_rule(runner, pack):
 def test_rules_list_text_shows_conditions_in_words(runner):
     """The text listing shows each rule's condition, effects and sources."""
     out = runner.invoke(cli, ["rules", "list"]).stdout
-    assert "own-kernel  (Architecture)\n    when     custom_kernel is true\n    effects  docker veto, vm +6\n" in out
+    expected = "own-kernel  (Architecture)\n    when     custom_kernel is true or kernel is own-kernel\n"
+    assert expected + "    effects  docker veto, vm +6\n" in out
 
 
 def test_rules_lint_reports_every_problem_and_exits_2(runner, write):
@@ -197,7 +198,7 @@ def test_rules_lint_reports_every_problem_and_exits_2(runner, write):
 def test_rules_lint_passes_the_default_pack(runner):
     """rules lint with no path checks the shipped pack and exits 0."""
     result = runner.invoke(cli, ["rules", "lint"])
-    assert result.exit_code == 0 and result.stdout.endswith("ok: 26 rules, 2 options\n")
+    assert result.exit_code == 0 and result.stdout.endswith("ok: 24 rules, 2 options\n")
 
 
 def test_schema_prints_the_workload_schema(runner):
@@ -250,7 +251,7 @@ def test_rules_lint_goes_on_past_an_unreadable_pack(runner, tmp_path):
     result = runner.invoke(cli, ["rules", "lint", str(missing), str(ROOT / "rules" / "docker-vs-vm.yaml")])
     assert result.exit_code == 2
     assert result.stdout.splitlines()[0] == f"{missing}: no such file"
-    assert result.stdout.splitlines()[1].endswith("docker-vs-vm.yaml: ok: 26 rules, 2 options")
+    assert result.stdout.splitlines()[1].endswith("docker-vs-vm.yaml: ok: 24 rules, 2 options")
 
 
 @pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full (Linux)")

@@ -158,8 +158,9 @@ def test_conditions_compile_to_guarded_durable_rules_conditions(pack):
 
 def test_conditions_describe_themselves_in_words(pack):
     """A compound condition reads as words a report can show."""
-    assert pack.rule("os-testing-kernels").when.describe() == (
-        "os_testing is true and (custom_kernel is true or guest_os is different)"
+    assert pack.rule("os-testing").when.describe() == (
+        "os_testing is true and (custom_kernel is true or kernel is own-kernel or guest_os is different"
+        " or full_os is true)"
     )
     assert pack.rule("frequent-deploys").when.describe() == "deploy_frequency is daily or continuous"
 
