@@ -61,3 +61,12 @@ def today(explicit: str | None = None) -> _dt.date:
     """
     stated = report_date(explicit)
     return _dt.date.fromisoformat(stated) if stated else _dt.datetime.now(_dt.UTC).date()
+
+
+def repository_root(cwd: Path | None = None) -> Path:
+    """The root of the repository holding ``cwd`` (the folder with ``.git``), else ``cwd`` itself."""
+    from .discovery import folders_upwards
+
+    cwd = (cwd or Path.cwd()).resolve()
+    top = folders_upwards(cwd)[-1]
+    return top if (top / ".git").exists() else cwd

@@ -282,7 +282,15 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
         today=date,
         progress=_check_progress,
     )
-    emit(formats.render("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output)
+    from pathlib import Path
+
+    from .api import repository_root
+
+    cwd = Path.cwd().resolve()
+    options = formats.RenderOptions(
+        color=use_color(color, output), root=repository_root(cwd).as_posix(), cwd=cwd.as_posix()
+    )
+    emit(formats.render("check", fmt, result, options), output)
     return result.exit_code
 
 

@@ -22,6 +22,10 @@ class RenderOptions:
     color: bool = False
     date: str | None = None
     template: str | None = None
+    # The repository root and the working folder (absolute, with forward slashes), so
+    # formats that locate files (SARIF) can make paths relative to the root.
+    root: str | None = None
+    cwd: str | None = None
 
 
 @dataclass(frozen=True)
