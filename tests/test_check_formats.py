@@ -408,7 +408,8 @@ def test_junit_reads_back(tmp_path):
 
 
 def test_junit_against_the_ant_schema(monkeypatch):
-    """Against the Ant JUnit schema, with SOURCE_DATE_EPOCH set, the only gap is the hostname left out."""
+    """Against the Ant JUnit schema, with SOURCE_DATE_EPOCH set, the only gaps are the hostname left out and
+    what GitLab and Jenkins read beyond it: a case's file and its own output."""
     xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is needed to validate against an XSD")
     xsd = SCHEMAS / "junit-ant.xsd"
     if not xsd.exists():
@@ -418,7 +419,7 @@ def test_junit_against_the_ant_schema(monkeypatch):
     assert 'timestamp="2024-05-01T00:00:00"' in text
     schema = xmlschema.XMLSchema(str(xsd))
     problems = [str(e.reason) for e in schema.iter_errors(text)]
-    assert problems and all("hostname" in p for p in problems), problems
+    assert problems and all(re.search("hostname|'file'|system-out", p) for p in problems), problems
 
 
 def test_junit_refuses_a_bad_source_date_epoch(monkeypatch):
@@ -428,16 +429,76 @@ def test_junit_refuses_a_bad_source_date_epoch(monkeypatch):
         render("check", "junit", hand_built(), RenderOptions())
 
 
+def _junit_unescape(text: str) -> str:
+    """The reading the README documents for JUnit text: \\xNN and \\uNNNN are characters, \\\\ a backslash."""
+    return re.sub(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4})",
+                  lambda m: "\\" if m.group(1) == "\\" else chr(int(m.group(1)[1:], 16)), text)
+
+
 def test_junit_escapes_markup_and_control_characters():
-    """Markup in names is escaped, and characters XML cannot carry are replaced, so the report always parses."""
+    """Markup is escaped and characters XML cannot carry are written as escapes that read back to the exact name."""
     import xml.etree.ElementTree as ET
 
     result = hand_built()
     rows = list(result.results)
-    rows[0] = rows[0].model_copy(update={"workload": "a\x01b <c>"})
+    tricky = ["a\x01b <c>", "red \x1b[31mtext", "back\\x1b slash", "lone \ud800 surrogate", "C:\\temp"]
+    for i, name in enumerate(tricky):
+        rows[i] = rows[i].model_copy(update={"workload": name})
     text = render("check", "junit", result.model_copy(update={"results": rows}), RenderOptions())
+    assert "\ufffd" not in text
     names_seen = [case.get("name") for case in ET.fromstring(text).iter("testcase")]
-    assert "a\ufffdb <c>" in names_seen and ODD_NAME in names_seen
+    assert names_seen[0] == "a\\x01b <c>" and ODD_NAME in names_seen
+    assert [_junit_unescape(n) for n in names_seen[:5]] == tricky
+
+
+def test_xunit_viewer_renders_the_report(tmp_path):
+    """xunit-viewer turns the report into its HTML page, an escape character in a name included."""
+    import os
+    import subprocess
+
+    tool = os.environ.get("ADVISOR_XUNIT_VIEWER")
+    if not tool or not Path(tool).exists():
+        pytest.skip("xunit-viewer is not installed (npm xunit-viewer; ADVISOR_XUNIT_VIEWER)")
+    result = hand_built()
+    rows = [result.results[0].model_copy(update={"workload": "red \x1b[31mtext"}), *result.results[1:]]
+    report = tmp_path / "check.xml"
+    report.write_text(render("check", "junit", result.model_copy(update={"results": rows}), RenderOptions()),
+                      encoding="utf-8")
+    page = tmp_path / "check.html"
+    done = subprocess.run([tool, "-r", str(report), "-o", str(page)], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert page.stat().st_size > 0  # the page packs its data: that it is written is what can be checked
+
+
+def test_junit_warning_is_shown_with_its_test_case(tmp_path):
+    """A warned workload passes, with the warning as its own output, which GitLab and Jenkins show with the case."""
+    from junitparser import JUnitXml
+
+    path = tmp_path / "check.xml"
+    path.write_text(render("check", "junit", hand_built(), RenderOptions()), encoding="utf-8")
+    (suite,) = list(JUnitXml.fromfile(str(path)))
+    cache = next(c for c in suite if c.name == "cache")
+    assert cache.is_passed and cache.system_out.startswith("warning: cache: declares vm, which trails docker")
+    assert next(c for c in suite if c.name == "api").system_out is None
+
+
+def test_junit_file_and_classname():
+    """Each case names its file (GitLab links it) and a class from its folder, free of dots of file names."""
+    import xml.etree.ElementTree as ET
+
+    result = hand_built()
+    rows = list(result.results)
+    rows[0] = rows[0].model_copy(update={"path": "workload.yaml"})
+    rows[1] = rows[1].model_copy(update={"path": "svc/api.v2/batch.workload.yaml"})
+    text = render("check", "junit", result.model_copy(update={"results": rows}), RenderOptions())
+    cases = list(ET.fromstring(text).iter("testcase"))
+    assert [(c.get("file"), c.get("classname")) for c in cases[:4]] == [
+        ("workload.yaml", "advisor"),
+        ("svc/api.v2/batch.workload.yaml", "svc.api_v2"),
+        ("services/cache/workload.yaml", "services.cache"),
+        ("services/plugins/workload.yaml", "services.plugins"),
+    ]
 
 
 # --- GitHub workflow commands ---------------------------------------------------------------

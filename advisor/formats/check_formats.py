@@ -29,8 +29,9 @@ POLICY_RULES = {
 SRCROOT = "SRCROOT"  # SARIF's conventional name for the root of the sources
 # GitHub code scanning's scale (0-10): 7.0 and above is "high".
 SECURITY_SEVERITY = "7.5"
-# Characters XML 1.0 cannot carry, even escaped.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters XML 1.0 cannot carry, even escaped; and the backslash that JUnit's own escape
+# of them begins with.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\\\\")
 
 
 def _wording() -> Any:
@@ -123,7 +124,10 @@ def render_junit(result: CheckResult, options: RenderOptions) -> str:
     notes = []
     for r, message in zip(data["results"], lines, strict=True):
         case = ET.SubElement(
-            suite, "testcase", {"name": _xml(r["workload"] or r["path"]), "classname": _xml(r["path"]), "time": "0"}
+            suite,
+            "testcase",
+            {"name": _xml(r["workload"] or r["path"]), "classname": _xml(_classname(r["path"])),
+             "file": _xml(r["path"]), "time": "0"},
         )
         if r["verdict"] == "fail":
             detail = [message] + [f"{rule}: {because[rule]}" for rule in r["rules"] if rule in because]
@@ -135,6 +139,9 @@ def render_junit(result: CheckResult, options: RenderOptions) -> str:
         elif r["verdict"] == "unchecked":
             ET.SubElement(case, "skipped", {"message": _xml(message)})
         elif r["verdict"] == "warn":
+            # CI servers have no warned state: a warning is the test case's own output, which
+            # GitLab and Jenkins show with the case, and it fails only when fail_on says so.
+            ET.SubElement(case, "system-out").text = _xml(f"warning: {message}\n")
             notes.append(f"warning: {r['path']}: {message}")
     notes += [_line(f"note: {wording.expired(w)}") for w in data["expired_waivers"]]
     notes.append(_line(wording.summary(counts)))
@@ -147,7 +154,26 @@ def render_junit(result: CheckResult, options: RenderOptions) -> str:
 
 
 def _xml(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """Text XML 1.0 can carry that reads back exactly: a character it cannot carry is written as
+    its escape (``\\x1b``, ``\\ud800``), so a backslash is written twice (``\\\\``)."""
+    return _NOT_XML.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    char = match.group(0)
+    if char == "\\":
+        return "\\\\"
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _classname(path: str) -> str:
+    """The workload file's folder as a dotted class name (``services/api/workload.yaml`` gives
+    ``services.api``): Jenkins groups test cases by the dots of their class name, so the
+    folder's own dots become ``_``; a file in the current folder is under ``advisor``."""
+    folder = posixpath.dirname(path).strip("/")
+    parts = [part.replace(".", "_") for part in folder.split("/") if part not in ("", ".")]
+    return ".".join(parts) or "advisor"
 
 
 def _timestamp() -> str | None:
