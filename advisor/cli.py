@@ -149,18 +149,25 @@ def rules_lint(paths) -> None:
 
 @cli.command()
 @click.argument("kind", type=click.Choice(["workload", "decision"]), default="workload")
-def schema(kind) -> None:
-    """Print the JSON Schema of the workload file (or of the decision JSON)."""
+@rules_option
+@output_option
+def schema(kind, rules_path, output) -> None:
+    """Print the JSON Schema of the workload file (or of the decision JSON).
+
+    The workload schema's `declared` lists the options of the rule pack (--rules).
+    """
     from .formats import to_json
 
     if kind == "workload":
+        from . import api
         from .workload import workload_schema
 
-        click.echo(to_json(workload_schema()), nl=False)
+        pack = api.load_rules(rules_path)
+        emit(to_json(workload_schema({oid: option.title for oid, option in pack.options.items()})), output)
     else:
         from .decision import decision_schema
 
-        click.echo(to_json(decision_schema()), nl=False)
+        emit(to_json(decision_schema()), output)
 
 
 @cli.command()
