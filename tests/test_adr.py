@@ -417,7 +417,7 @@ def test_the_date_is_today_without_source_date_epoch(env, runner, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     result = run(runner, "ledger.yaml", "--stdout")
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    assert f"- Date: {today}\n" in result.output
+    assert f"* Date: {today}\n" in result.output
 
 
 def test_a_bad_source_date_epoch_writes_nothing(env, runner, monkeypatch):
@@ -518,7 +518,7 @@ def test_supersede_a_madr_record(env, runner):
     lines = after.splitlines()
     assert [lines[i] for i in changed_lines(before, after)] == [
         'status: "superseded by [0002-ledger-on-vms-again](0002-ledger-on-vms-again.md)"',
-        "- Status: superseded by [0002-ledger-on-vms-again](0002-ledger-on-vms-again.md)",
+        "* Status: superseded by [0002-ledger-on-vms-again](0002-ledger-on-vms-again.md)",
     ]
     new = (env / "doc/adr/0002-ledger-on-vms-again.md").read_text(encoding="utf-8")
     assert "* Supersedes [0001-run-ledger-on-virtual-machines](0001-run-ledger-on-virtual-machines.md).\n" in new

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,24 @@ def test_log4brains_reads_advisors_records(env, runner):
     assert adrs[second]["title"] == "Run api on Docker containers"
     assert adrs[second]["status"] == "proposed"
     assert adrs[second]["date"].startswith("2024-03-05")
+
+
+# --- pyadr ----------------------------------------------------------------------------------
+
+
+def test_pyadr_reads_advisors_madr_records(env, runner):
+    """pyadr (which reads '* Status:' and '* Date:' lines) finds each record's title and status, superseded included."""
+    pyadr = shutil.which("pyadr", path=str(Path(sys.executable).parent)) or shutil.which("pyadr")
+    if pyadr is None:
+        pytest.skip("pyadr is not installed (pip install pyadr)")
+    first = advisor_adr(runner, "ledger.yaml", "--dir", "docs/adr", "--template", "madr", "--status", "accepted")
+    second = advisor_adr(runner, "api.yaml", "--dir", "docs/adr", "--template", "madr", "--supersedes", "1")
+    subprocess.run(["git", "init", "-q"], cwd=env, check=True)
+    done = subprocess.run([pyadr, "toc"], cwd=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    toc = (env / "docs" / "adr" / "index.md").read_text(encoding="utf-8")
+    superseded = toc.split("## Superseded Records", 1)[1].split("\n## ", 1)[0]
+    assert f"* [0001 - Run ledger on Virtual machines]({Path(first).name}): superseded by" in superseded
+    assert f"### Status `proposed`\n\n* [0002 - Run api on Docker containers]({Path(second).name})" in toc
+    done = subprocess.run([pyadr, "check-adr-repo"], cwd=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "All checks passed." in done.stdout, done.stdout + done.stderr
