@@ -90,6 +90,40 @@ def test_adr_tools_and_advisor_agree_on_the_folder(env, runner):
 
 
 @needs_adr_tools
+@pytest.mark.parametrize("init", [("architecture/decisions",), ()], ids=["adr-dir", "doc-adr"])
+def test_an_adr_tools_folder_stays_nygard_after_a_madr_record(env, runner, init):
+    """In a folder adr-tools set up, one --template madr record does not turn later records into MADR."""
+    adr_tools(env, "init", *init)
+    folder = env / (init[0] if init else "doc/adr")
+    advisor_adr(runner, "ledger.yaml", "--template", "madr")
+    later = env / advisor_adr(runner, "api.yaml")
+    assert later.read_text(encoding="utf-8").startswith("# 3. Run api on Docker containers\n")
+    # adr-tools can supersede and link advisor's later record as its own
+    new = adr_tools(env, "new", "-s", "3", "Use", "Postgres").strip()
+    assert (env / new).parent == folder
+    assert "Supersedes [3. Run api on Docker containers](0003-run-api-on-docker-containers.md)" in (
+        env / new
+    ).read_text(encoding="utf-8")
+
+
+@needs_adr_tools
+def test_links_to_and_from_nygard_records_carry_the_number(env, runner):
+    """Supersede links read '[N. Title](file)' as adr-tools writes them, also to and from a MADR record."""
+    adr_tools(env, "init")
+    madr = env / advisor_adr(runner, "ledger.yaml", "--template", "madr")
+    nygard = env / advisor_adr(runner, "api.yaml", "--supersedes", "2")
+    assert f"Supersedes [2. Run ledger on Virtual machines]({madr.name})" in nygard.read_text(encoding="utf-8")
+    advisor_adr(runner, "ledger.yaml", "--template", "madr", "--supersedes", "3", "--title", "Ledger again")
+    status = nygard.read_text(encoding="utf-8").split("## Status\n\n", 1)[1].split("\n", 1)[0]
+    assert status == "Superseded by [4. Ledger again](0004-ledger-again.md)"
+    # the same text adr-tools' own `adr link` writes
+    adr_tools(env, "link", "3", "Amended by", "1", "Amends")
+    assert "Amends [3. Run api on Docker containers](0003-run-api-on-docker-containers.md)" in (
+        env / "doc/adr/0001-record-architecture-decisions.md"
+    ).read_text(encoding="utf-8")
+
+
+@needs_adr_tools
 def test_adr_tools_lists_madr_records_in_order(env, runner):
     """MADR records written by advisor are listed by `adr list` in number order."""
     written = [advisor_adr(runner, name) for name in ("ledger.yaml", "api.yaml", "ledger.yaml")]
