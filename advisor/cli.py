@@ -122,6 +122,19 @@ def rules_list(rules_path, fmt) -> None:
     click.echo(formats.render("rules", fmt, api.load_rules(rules_path)), nl=False)
 
 
+@rules.command("show-source")
+@rules_option
+@click.option("--path", "show_path", is_flag=True, help="Print where the document is instead of its text.")
+@output_option
+def rules_show_source(rules_path, show_path, output) -> None:
+    """Print the source document the pack's rules cite (its claims quote it)."""
+    from . import api
+    from .yamlfile import read_text
+
+    path = api.source_document(api.load_rules(rules_path))
+    emit(f"{path}\n" if show_path else visible(read_text(path)[0]), output)
+
+
 @rules.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
 def rules_lint(paths) -> None:
