@@ -76,6 +76,33 @@ output_option = click.option(
     type=click.Path(dir_okay=False),
     help="Write to this file (atomically) instead of standard output.",
 )
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing on standard output; the exit code tells the outcome."
+)
+
+
+def _alias(name: str, dest: str, replacement: str, **kwargs):
+    """A hidden, deprecated spelling of an option, kept so that existing scripts go on working."""
+
+    def warn(ctx: click.Context, param: click.Parameter, value):
+        if value is not None:
+            click.echo(f"advisor: {name} is deprecated; use {replacement}", err=True)
+        return value
+
+    return click.option(name, dest, hidden=True, callback=warn, expose_value=True, **kwargs)
+
+
+def _one_of(ctx: click.Context, new: str, old: str, value, old_value):
+    """The value of an option given as its new or its deprecated spelling (not both)."""
+    if old_value is None:
+        return value
+    if ctx.get_parameter_source(_dest(new)) is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError(f"{old} and {new} say the same thing; give only {new}", ctx)
+    return old_value
+
+
+def _dest(name: str) -> str:
+    return name.lstrip("-").replace("-", "_")
 
 
 @click.group("advisor", cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -115,11 +142,12 @@ def rules() -> None:
 @rules.command("list")
 @rules_option
 @click.option("--format", "-f", "fmt", type=click.Choice(formats.names("rules")), default="text", show_default=True)
-def rules_list(rules_path, fmt) -> None:
+@output_option
+def rules_list(rules_path, fmt, output) -> None:
     """List the rules of the pack: condition, effects, reason and sources."""
     from . import api
 
-    click.echo(formats.render("rules", fmt, api.load_rules(rules_path)), nl=False)
+    emit(formats.render("rules", fmt, api.load_rules(rules_path)), output)
 
 
 @rules.command("show-source")
@@ -185,13 +213,19 @@ def schema(kind, rules_path, output) -> None:
 
 @cli.command()
 @click.option(
-    "--out", default="workload.yaml", show_default=True, type=click.Path(dir_okay=False), help="Save the workload here."
+    "--output",
+    "-o",
+    default="workload.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Save the workload here.",
 )
+@_alias("--out", "out_alias", "--output", type=click.Path(dir_okay=False))
 @click.option("--from", "from_path", type=click.Path(dir_okay=False), help="Start from this workload file's answers.")
-@click.option("--force", is_flag=True, help="Overwrite --out if it exists, without asking.")
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists, without asking.")
 @rules_option
 @click.pass_context
-def ask(ctx, out, from_path, force, rules_path) -> None:
+def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
     """Answer questions about a workload, see the decision, save the workload file.
 
     On a terminal: arrow keys, Enter, ? for help. Otherwise one answer a line (a
@@ -205,6 +239,7 @@ def ask(ctx, out, from_path, force, rules_path) -> None:
         click.echo(formats.render("decision", "text", decision, options), nl=False)
 
     prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
+    out = _one_of(ctx, "--output", "--out", output, out_alias)
     asked = questionnaire.ask_and_save(
         prompter, out, rules_path=rules_path, from_path=from_path, force=force, show=show
     )
@@ -226,12 +261,22 @@ def ask(ctx, out, from_path, force, rules_path) -> None:
 @click.option("--status", type=click.Choice(["proposed", "accepted"]), default="proposed", show_default=True)
 @click.option("--supersedes", type=click.IntRange(min=1), metavar="N", help="Mark ADR N superseded by the new one.")
 @click.option("--title", help='Title of the record (default: "Run <workload> on <chosen option>").')
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the record instead of writing it.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the record to this file (- prints it) instead of into the folder, whose records stay as they are.",
+)
+@_alias("--stdout", "to_stdout", "--output -", is_flag=True, default=None)
+@quiet_option
 @rules_option
-def adr_command(workload, folder, template, status, supersedes, title, to_stdout, rules_path) -> None:
+@click.pass_context
+def adr_command(ctx, workload, folder, template, status, supersedes, title, output, to_stdout, quiet, rules_path):
     """Write the next Architecture Decision Record for WORKLOAD and print its path."""
     from . import api
     from .adr import display_path, write_adr
+
+    output = _one_of(ctx, "--output", "--stdout", output, "-" if to_stdout else None)
 
     written = write_adr(
         workload,
@@ -241,9 +286,12 @@ def adr_command(workload, folder, template, status, supersedes, title, to_stdout
         status=status,
         supersedes=supersedes,
         title=title,
-        to_stdout=to_stdout,
+        to_stdout=output is not None,
     )
-    click.echo(written.text if to_stdout else display_path(written.path), nl=not to_stdout)
+    if output is not None:
+        emit(written.text, output)
+    elif not quiet:
+        click.echo(display_path(written.path))
 
 
 CHECK_PROGRESS_FROM = 300  # files; fewer are checked before a progress line would help
@@ -256,7 +304,7 @@ def _check_progress(done: int, total: int) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option(
     "--policy",
     "policy_path",
@@ -284,8 +332,11 @@ def _check_progress(done: int, total: int) -> None:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
 )
-def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color) -> int:
+@quiet_option
+def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color, quiet) -> int:
     """Check that the workloads in PATH... (files, or folders searched) declare the advised platform.
+
+    A PATH of - reads more paths from standard input, one a line (git ls-files | advisor check -).
 
     Exits 0 when every workload passes, 1 when one fails the policy, 2 when a file
     cannot be checked (the others are still checked and reported).
@@ -293,7 +344,7 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
     from .check import run_check
 
     result = run_check(
-        paths,
+        _with_stdin_paths(paths),
         policy_path=policy_path,
         rules_path=rules_path,
         patterns=patterns,
@@ -310,8 +361,19 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
     options = formats.RenderOptions(
         color=use_color(color, output), root=repository_root(cwd).as_posix(), cwd=cwd.as_posix()
     )
-    emit(formats.render("check", fmt, result, options), output)
+    if output or not quiet:
+        emit(formats.render("check", fmt, result, options), output)
     return result.exit_code
+
+
+def _with_stdin_paths(paths: tuple[str, ...]) -> list[str]:
+    """``paths`` with ``-`` replaced by the paths on standard input, one a line."""
+    if "-" not in paths:
+        return list(paths)
+    given = [line.rstrip("\r") for line in sys.stdin.read().split("\n") if line.strip()]
+    if not given:
+        raise click.UsageError("'-' was given, but standard input holds no paths")
+    return [p for path in paths for p in (given if path == "-" else [path])]
 
 
 def main() -> None:

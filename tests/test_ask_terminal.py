@@ -54,7 +54,7 @@ def finish(child) -> int:
 
 def test_arrows_enter_help_and_skip(tmp_path):
     """Arrow keys choose, ? shows the help and keeps the pointer, skip leaves a field out; the file is saved."""
-    child = spawn(tmp_path, "--out", "w.yaml")
+    child = spawn(tmp_path, "--output", "w.yaml")
     child.expect("Name:")
     child.send("term-demo" + ENTER)
     expected = {}
@@ -85,7 +85,7 @@ def test_from_file_pointer_starts_on_the_current_answer(tmp_path):
     """With --from, Enter on every menu keeps every answer, and an existing file needs a yes."""
     source = (EXAMPLES / "tenant-sandbox.yaml").read_text(encoding="utf-8")
     (tmp_path / "w.yaml").write_text(source, encoding="utf-8")
-    child = spawn(tmp_path, "--from", "w.yaml", "--out", "w.yaml")
+    child = spawn(tmp_path, "--from", "w.yaml", "--output", "w.yaml")
     child.expect("Name:")
     child.send(ENTER)
     for position in range(1, len(SPECS) + 1):
@@ -100,7 +100,7 @@ def test_from_file_pointer_starts_on_the_current_answer(tmp_path):
 
 def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     """Ctrl-C in the middle of the menus exits 130 and leaves no file."""
-    child = spawn(tmp_path, "--out", "w.yaml")
+    child = spawn(tmp_path, "--output", "w.yaml")
     child.expect("Name:")
     child.send("gone" + ENTER)
     question(child, 1)

@@ -33,8 +33,8 @@ def answers(name: str, values: dict[str, Any], blank: str = "") -> str:
 
 
 def ask(runner, tmp_path: Path, text: str, *args: str):
-    """Run `advisor ask --out tmp_path/w.yaml ARGS` with ``text`` on standard input."""
-    return runner.invoke(cli, ["ask", "--out", str(tmp_path / "w.yaml"), *args], input=text)
+    """Run `advisor ask --output tmp_path/w.yaml ARGS` with ``text`` on standard input."""
+    return runner.invoke(cli, ["ask", "--output", str(tmp_path / "w.yaml"), *args], input=text)
 
 
 PAYMENTS = load_workload(EXAMPLES / "payments-api.yaml")
@@ -211,7 +211,7 @@ def test_round_trip_with_decide(runner, tmp_path):
 
 
 def test_existing_file_is_kept_without_a_yes(runner, tmp_path):
-    """An existing --out file is kept when the overwrite question gets no or no answer (exit 2)."""
+    """An existing --output file is kept when the overwrite question gets no or no answer (exit 2)."""
     target = tmp_path / "w.yaml"
     target.write_text("keep me\n")
     for tail in ("n\n", ""):
@@ -240,7 +240,7 @@ def test_force_overwrites_without_asking(runner, tmp_path):
 
 
 def test_default_out_is_workload_yaml(runner, tmp_path, monkeypatch):
-    """Without --out the file is workload.yaml in the current folder."""
+    """Without --output the file is workload.yaml in the current folder."""
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli, ["ask"], input=answers("d", {}))
     assert result.exit_code == 0, result.stderr
@@ -250,7 +250,7 @@ def test_default_out_is_workload_yaml(runner, tmp_path, monkeypatch):
 def test_unwritable_out_fails_before_asking(runner, tmp_path):
     """An --out in a missing folder, or naming a folder, fails at once, before any question."""
     for out in (tmp_path / "nope" / "w.yaml", tmp_path):
-        result = runner.invoke(cli, ["ask", "--out", str(out)], input=answers("u", {}))
+        result = runner.invoke(cli, ["ask", "--output", str(out)], input=answers("u", {}))
         assert result.exit_code == 2
         assert str(out) in result.stderr
         assert "Name" not in result.stderr
