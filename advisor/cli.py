@@ -228,15 +228,19 @@ def schema(kind, rules_path, output) -> None:
 def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
     """Answer questions about a workload, see the decision, save the workload file.
 
-    On a terminal: arrow keys, Enter, ? for help. Otherwise one answer a line (a
-    number; 0 to skip; Enter keeps the default): printf 'my-api\\n2\\n...' | advisor ask
+    On a terminal: arrow keys or numbers, Enter, the left arrow to go back, ? for help.
+    Otherwise one answer a line (a number; 0 to skip; < to go back; Enter keeps the
+    default): printf 'my-api\\n2\\n...' | advisor ask
     """
     from . import questionnaire
+
+    shown: list[str] = []
 
     def show(decision) -> None:
         # The terminal view prints no date, so none is given.
         options = formats.RenderOptions(color=use_color(None, None))
-        click.echo(formats.render("decision", "text", decision, options), nl=False)
+        shown.append(formats.render("decision", "text", decision, options))
+        click.echo(shown[-1], nl=False)
 
     prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
     out = _one_of(ctx, "--output", "--out", output, out_alias)
@@ -245,6 +249,8 @@ def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
     )
     if prompter.confirm("Write an Architecture Decision Record for it (advisor adr)?"):
         ctx.invoke(adr_command, workload=str(asked.saved), rules_path=rules_path)
+    # The decision has scrolled away by now: its first line, the verdict, comes last again.
+    click.echo(shown[-1].split("\n", 1)[0])
 
 
 @cli.command("adr")

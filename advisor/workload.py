@@ -137,6 +137,20 @@ class Requirements(BaseModel):
         return [k for k, v in self.__dict__.items() if v is None]
 
 
+# The answer most workloads give, where one is clearly the ordinary case: the questionnaire's
+# menus start on it (they never answer for the user). Fields with no such answer are absent.
+USUAL_ANSWERS: dict[str, Any] = {
+    "full_os": False,
+    "custom_kernel": False,
+    "guest_os": "same",
+    "isolation": "standard",
+    "untrusted_code": False,
+    "performance": "normal",
+    "resource_budget": "normal",
+    "os_testing": False,
+}
+
+
 class Workload(BaseModel):
     """A workload file: a name, what the team declared, and its requirements."""
 
