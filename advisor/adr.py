@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .adr_supersede import Link, check_supersedable, record_title, supersede
+from .adr_supersede import check_supersedable, link_to, supersede
 from .discovery import folders_upwards
 from .errors import InputError, OutputError, TemplateError
 from .files import AlreadyExists, write_atomic
@@ -121,18 +121,36 @@ def next_number(folder: Path) -> int:
     return max((r.number for r in records(folder)), default=0) + 1
 
 
-def folder_format(folder: Path) -> str:
-    """The format new records take by default: adr-tools' where the folder's newest record is in it."""
+def folder_format(folder: Path, start: Path | None = None) -> str:
+    """The format new records take by default: adr-tools' (``nygard``) in an adr-tools
+    folder, else ``madr``.
+
+    A folder is adr-tools' when a ``.adr-dir`` (which only adr-tools writes) names it, from
+    ``start`` or a folder above it, or when its first record is in adr-tools' format (as
+    ``adr init`` writes it). The first record, not the newest, so that one record written
+    in another format does not switch the folder's format for every later one.
+    """
+    if _named_by_adr_dir(folder, (start or Path.cwd()).resolve()):
+        return "nygard"
     existing = records(folder)
     if existing:
         try:
-            with open(existing[-1].path, encoding="utf-8", errors="replace") as fh:
+            with open(existing[0].path, encoding="utf-8", errors="replace") as fh:
                 first = fh.readline(200)  # bounded: a record may be one huge line
         except OSError:  # unreadable: the default format will do
             first = ""
         if _NYGARD_TITLE.match(first):
             return "nygard"
     return "madr"
+
+
+def _named_by_adr_dir(folder: Path, start: Path) -> bool:
+    for level in folders_upwards(start):
+        marker = level / ".adr-dir"
+        if marker.is_file():
+            named = read_text(marker, InputError)[0].strip()
+            return bool(named) and (level / named).resolve() == folder.resolve()
+    return False
 
 
 # --- names --------------------------------------------------------------------------------
@@ -298,7 +316,7 @@ def write_adr(
     start = (start or Path.cwd()).resolve()
     decision = api.decide(workload_path, pack, lang=lang)
     target = find_folder(folder, start)
-    fmt, user_template = _template(template, target)
+    fmt, user_template = _template(template, target, start)
     old = find_record(target, supersedes) if supersedes is not None else None
     if old:  # fail before writing anything if the old record cannot be marked
         check_supersedable(old.path)
@@ -306,7 +324,7 @@ def write_adr(
     if not heading:
         raise InputError("the title is empty", field="--title")
     slug = slugify(heading)
-    back = Link(old.number, old.path.name, record_title(old.path)) if old else None
+    back = link_to(old.number, old.path) if old else None
     date = api.today().isoformat()
     shown = None if workload_path == "-" else display_path(workload_path, start)
     options = formats.RenderOptions(date=date, template=user_template, lang=lang)
@@ -324,7 +342,7 @@ def write_adr(
         return Written(text, None)
 
     def supersede_old(path: Path) -> None:
-        supersede(old.path, Link(int(path.name.split("-", 1)[0]), path.name, record_title(path)))
+        supersede(old.path, link_to(int(path.name.split("-", 1)[0]), path))
 
     created = _make_folder(target)
     try:
@@ -351,10 +369,10 @@ def display_path(path: str | Path, start: Path | None = None) -> str:
         return path.as_posix()
 
 
-def _template(template: str | None, folder: Path) -> tuple[str, str | None]:
+def _template(template: str | None, folder: Path, start: Path) -> tuple[str, str | None]:
     """The registered ``adr`` format to use, and the user's template file if one is given."""
     if template is None:
-        return folder_format(folder), None
+        return folder_format(folder, start), None
     if template in TEMPLATES:
         return template, None
     if not Path(template).is_file():

@@ -35,11 +35,20 @@ class Link:
 
 
 def record_title(path: Path) -> str:
-    """A record's title as adr-tools links it: its first ``# `` line (or its file name)."""
+    """A record's title: its first ``# `` line (or its file name)."""
     for line in _read(path).splitlines():
         if line.startswith("# "):
             return line[2:].strip()
     return path.name
+
+
+def link_to(number: int, path: Path) -> Link:
+    """A link to record ``number`` at ``path``, titled as adr-tools titles links: ``N. Title``
+    (a MADR record's heading has no number, so it is put in front)."""
+    title = record_title(path)
+    if not title.startswith(f"{number}. "):
+        title = f"{number}. {title}"
+    return Link(number, path.name, title)
 
 
 def check_supersedable(path: Path) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .dates import report_date, source_date_epoch, today
+from .errors import InputError
 from .resources import pack_path
 from .rulepack import RulePack, load_pack
 
@@ -28,6 +29,30 @@ def decide(
     pack = pack or load_rules()
     workload = load_workload(workload_path, pack.options)
     return decide_workload(workload, pack, counterfactuals=counterfactuals, lang=lang)
+
+
+def repository_root(cwd: Path | None = None) -> Path:
+    """The root of the repository holding ``cwd`` (the folder with ``.git``), else ``cwd`` itself."""
+    from .discovery import folders_upwards
+
+    cwd = (cwd or Path.cwd()).resolve()
+    top = folders_upwards(cwd)[-1]
+    return top if (top / ".git").exists() else cwd
+
+
+def source_document(pack: RulePack) -> Path:
+    """The file of the pack's source document (``source.document``, relative to the pack's
+    file and inside its folder), checked to exist."""
+    named = pack.source.get("document") or ""
+    if not named:
+        raise InputError("the rule pack names no source document", path=str(pack.path), field="source.document")
+    folder = Path(pack.path).resolve().parent
+    path = (folder / named).resolve()
+    if not path.is_relative_to(folder):
+        raise InputError(f"'{named}' is outside the rule pack's folder", path=str(pack.path), field="source.document")
+    if not path.is_file():
+        raise InputError(f"'{named}': no such file beside the rule pack", path=str(pack.path), field="source.document")
+    return path
 
 
 __all__ = ["decide", "load_rules", "report_date", "source_date_epoch", "today"]

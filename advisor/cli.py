@@ -111,6 +111,33 @@ output_option = click.option(
     type=click.Path(dir_okay=False),
     help="Write to this file (atomically) instead of standard output.",
 )
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing on standard output; the exit code tells the outcome."
+)
+
+
+def _alias(name: str, dest: str, replacement: str, **kwargs):
+    """A hidden, deprecated spelling of an option, kept so that existing scripts go on working."""
+
+    def warn(ctx: click.Context, param: click.Parameter, value):
+        if value is not None:
+            click.echo(f"advisor: {name} is deprecated; use {replacement}", err=True)
+        return value
+
+    return click.option(name, dest, hidden=True, callback=warn, expose_value=True, **kwargs)
+
+
+def _one_of(ctx: click.Context, new: str, old: str, value, old_value):
+    """The value of an option given as its new or its deprecated spelling (not both)."""
+    if old_value is None:
+        return value
+    if ctx.get_parameter_source(_dest(new)) is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError(f"{old} and {new} say the same thing; give only {new}", ctx)
+    return old_value
+
+
+def _dest(name: str) -> str:
+    return name.lstrip("-").replace("-", "_")
 
 
 @click.group("advisor", cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -168,11 +195,25 @@ def rules() -> None:
 @rules.command("list")
 @rules_option
 @click.option("--format", "-f", "fmt", type=click.Choice(formats.names("rules")), default="text", show_default=True)
-def rules_list(rules_path, fmt) -> None:
+@output_option
+def rules_list(rules_path, fmt, output) -> None:
     """List the rules of the pack: condition, effects, reason and sources."""
     from . import api
 
-    click.echo(formats.render("rules", fmt, api.load_rules(rules_path)), nl=False)
+    emit(formats.render("rules", fmt, api.load_rules(rules_path)), output)
+
+
+@rules.command("show-source")
+@rules_option
+@click.option("--path", "show_path", is_flag=True, help="Print where the document is instead of its text.")
+@output_option
+def rules_show_source(rules_path, show_path, output) -> None:
+    """Print the source document the pack's rules cite (its claims quote it)."""
+    from . import api
+    from .yamlfile import read_text
+
+    path = api.source_document(api.load_rules(rules_path))
+    emit(f"{path}\n" if show_path else visible(read_text(path)[0]), output)
 
 
 @rules.command("packs")
@@ -212,47 +253,67 @@ def rules_lint(paths) -> None:
 
 @cli.command()
 @click.argument("kind", type=click.Choice(["workload", "decision"]), default="workload")
-def schema(kind) -> None:
-    """Print the JSON Schema of the workload file (or of the decision JSON)."""
+@rules_option
+@output_option
+def schema(kind, rules_path, output) -> None:
+    """Print the JSON Schema of the workload file (or of the decision JSON).
+
+    The workload schema's `declared` lists the options of the rule pack (--rules).
+    """
     from .formats import to_json
 
     if kind == "workload":
+        from . import api
         from .workload import workload_schema
 
-        click.echo(to_json(workload_schema()), nl=False)
+        pack = api.load_rules(rules_path)
+        emit(to_json(workload_schema({oid: option.title for oid, option in pack.options.items()})), output)
     else:
         from .decision import decision_schema
 
-        click.echo(to_json(decision_schema()), nl=False)
+        emit(to_json(decision_schema()), output)
 
 
 @cli.command()
 @click.option(
-    "--out", default="workload.yaml", show_default=True, type=click.Path(dir_okay=False), help="Save the workload here."
+    "--output",
+    "-o",
+    default="workload.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Save the workload here.",
 )
+@_alias("--out", "out_alias", "--output", type=click.Path(dir_okay=False))
 @click.option("--from", "from_path", type=click.Path(dir_okay=False), help="Start from this workload file's answers.")
-@click.option("--force", is_flag=True, help="Overwrite --out if it exists, without asking.")
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists, without asking.")
 @rules_option
 @click.pass_context
-def ask(ctx, out, from_path, force, rules_path) -> None:
+def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
     """Answer questions about a workload, see the decision, save the workload file.
 
-    On a terminal: arrow keys, Enter, ? for help. Otherwise one answer a line (a
-    number; 0 to skip; Enter keeps the default): printf 'my-api\\n2\\n...' | advisor ask
+    On a terminal: arrow keys or numbers, Enter, the left arrow to go back, ? for help.
+    Otherwise one answer a line (a number; 0 to skip; < to go back; Enter keeps the
+    default): printf 'my-api\\n2\\n...' | advisor ask
     """
     from . import questionnaire
+
+    shown: list[str] = []
 
     def show(decision) -> None:
         # The terminal view prints no date, so none is given.
         options = formats.RenderOptions(color=use_color(None, None), width=text_width(None))
-        click.echo(formats.render("decision", "text", decision, options), nl=False)
+        shown.append(formats.render("decision", "text", decision, options))
+        click.echo(shown[-1], nl=False)
 
     prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
+    out = _one_of(ctx, "--output", "--out", output, out_alias)
     asked = questionnaire.ask_and_save(
         prompter, out, rules_path=rules_path, from_path=from_path, force=force, show=show
     )
     if prompter.confirm("Write an Architecture Decision Record for it (advisor adr)?"):
         ctx.invoke(adr_command, workload=str(asked.saved), rules_path=rules_path)
+    # The decision has scrolled away by now: its first line, the verdict, comes last again.
+    click.echo(shown[-1].split("\n", 1)[0])
 
 
 @cli.command("adr")
@@ -269,13 +330,25 @@ def ask(ctx, out, from_path, force, rules_path) -> None:
 @click.option("--status", type=click.Choice(["proposed", "accepted"]), default="proposed", show_default=True)
 @click.option("--supersedes", type=click.IntRange(min=1), metavar="N", help="Mark ADR N superseded by the new one.")
 @click.option("--title", help='Title of the record (default: "Run <workload> on <chosen option>").')
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the record instead of writing it.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the record to this file (- prints it) instead of into the folder, whose records stay as they are.",
+)
+@_alias("--stdout", "to_stdout", "--output -", is_flag=True, default=None)
+@quiet_option
 @rules_option
 @lang_option
-def adr_command(workload, folder, template, status, supersedes, title, to_stdout, rules_path, lang) -> None:
+@click.pass_context
+def adr_command(
+    ctx, workload, folder, template, status, supersedes, title, output, to_stdout, quiet, rules_path, lang
+) -> None:
     """Write the next Architecture Decision Record for WORKLOAD and print its path."""
     from . import api
     from .adr import display_path, write_adr
+
+    output = _one_of(ctx, "--output", "--stdout", output, "-" if to_stdout else None)
 
     written = write_adr(
         workload,
@@ -285,10 +358,13 @@ def adr_command(workload, folder, template, status, supersedes, title, to_stdout
         status=status,
         supersedes=supersedes,
         title=title,
-        to_stdout=to_stdout,
+        to_stdout=output is not None,
         lang=lang,
     )
-    click.echo(written.text if to_stdout else display_path(written.path), nl=not to_stdout)
+    if output is not None:
+        emit(written.text, output)
+    elif not quiet:
+        click.echo(display_path(written.path))
 
 
 CHECK_PROGRESS_FROM = 300  # files; fewer are checked before a progress line would help
@@ -301,7 +377,7 @@ def _check_progress(done: int, total: int) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option(
     "--policy",
     "policy_path",
@@ -329,8 +405,11 @@ def _check_progress(done: int, total: int) -> None:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
 )
-def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color) -> int:
+@quiet_option
+def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color, quiet) -> int:
     """Check that the workloads in PATH... (files, or folders searched) declare the advised platform.
+
+    A PATH of - reads more paths from standard input, one a line (git ls-files | advisor check -).
 
     Exits 0 when every workload passes, 1 when one fails the policy, 2 when a file
     cannot be checked (the others are still checked and reported).
@@ -338,7 +417,7 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
     from .check import run_check
 
     result = run_check(
-        paths,
+        _with_stdin_paths(paths),
         policy_path=policy_path,
         rules_path=rules_path,
         patterns=patterns,
@@ -347,8 +426,27 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
         today=date,
         progress=_check_progress,
     )
-    emit(formats.render("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output)
+    from pathlib import Path
+
+    from .api import repository_root
+
+    cwd = Path.cwd().resolve()
+    options = formats.RenderOptions(
+        color=use_color(color, output), root=repository_root(cwd).as_posix(), cwd=cwd.as_posix()
+    )
+    if output or not quiet:
+        emit(formats.render("check", fmt, result, options), output)
     return result.exit_code
+
+
+def _with_stdin_paths(paths: tuple[str, ...]) -> list[str]:
+    """``paths`` with ``-`` replaced by the paths on standard input, one a line."""
+    if "-" not in paths:
+        return list(paths)
+    given = [line.rstrip("\r") for line in sys.stdin.read().split("\n") if line.strip()]
+    if not given:
+        raise click.UsageError("'-' was given, but standard input holds no paths")
+    return [p for path in paths for p in (given if path == "-" else [path])]
 
 
 def main() -> None:

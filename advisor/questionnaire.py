@@ -17,15 +17,36 @@ from pydantic import ValidationError
 
 from .errors import InputError
 from .files import check_writable, write_atomic
-from .workload import DIMENSIONS, FieldSpec, Requirements, Workload, field_specs, format_value, load_workload
+from .workload import (
+    DIMENSIONS,
+    USUAL_ANSWERS,
+    FieldSpec,
+    Requirements,
+    Workload,
+    field_specs,
+    format_value,
+    load_workload,
+)
 
 if TYPE_CHECKING:
     from .decision import Decision
 
 SKIP_LABEL = "skip / don't know"
+BACK = ("back",)  # what a prompter returns to go back to the previous question
+BACK_KEYS = ("<", "back")  # the piped answers that do
 # A piped script that keeps giving wrong answers must fail, not loop for ever.
 MAX_TRIES = 5
+PLATFORM_SECTION = "Platform"
 HEADER = "# A workload description for advisor: `advisor decide FILE`, or `advisor ask --from FILE` to edit it.\n"
+
+
+class Hint(NamedTuple):
+    """How to ask a question besides its default: ``usual`` is where a menu's pointer
+    starts when there is no answer yet (never an answer in itself); an ``optional``
+    question is skipped when the piped answers end before it."""
+
+    usual: Any = None
+    optional: bool = False
 
 
 class Prompter(Protocol):
@@ -37,8 +58,9 @@ class Prompter(Protocol):
     def ask_name(self, title: str, help: str, default: str | None, check: Callable[[str], str | None]) -> str:
         """Ask for the workload's name; ``check`` returns a problem or None."""
 
-    def ask_field(self, spec: FieldSpec, default: Any, position: int, total: int) -> Any:
-        """Ask one requirement; None means skipped (left unspecified)."""
+    def ask_field(self, spec: FieldSpec, default: Any, position: int, total: int, key: str, hint: Hint) -> Any:
+        """Ask one field (``key``, its path in the file); None means skipped (left unspecified),
+        :data:`BACK` going back to the question before. See :class:`Hint`."""
 
     def confirm(self, question: str, default: bool = False) -> bool:
         """Ask a yes/no question."""
@@ -47,31 +69,52 @@ class Prompter(Protocol):
         """Tell the user something."""
 
 
-def run(prompter: Prompter, start: Workload | None = None) -> Workload:
-    """Ask the name and every requirement in model order; return the answered Workload.
+def run(prompter: Prompter, start: Workload | None = None, options: dict[str, str] | None = None) -> Workload:
+    """Ask the name, every requirement in model order, then the declared platform (one of
+    ``options``, id: title); return the answered Workload. Any question but the name can
+    go back to the one before.
 
-    ``start`` (the edit flow) gives the defaults; its description and declared
-    platform are kept as they are.
+    ``start`` (the edit flow) gives the defaults; its description is kept as it is.
     """
     name_info = Workload.model_fields["name"]
+    declared = start.declared if start else None
+    specs = field_specs()
+    if options:
+        info = Workload.model_fields["declared"]
+        specs.append(FieldSpec("declared", info.title or "declared", info.description or "", "", options, False))
+    answers: dict[str, Any] = start.requirements.stated() if start else {}
+    if declared is not None:
+        answers["declared"] = declared
     name = prompter.ask_name(
         name_info.title or "Name", name_info.description or "", start.name if start else None, _name_problem
     )
-    answers: dict[str, Any] = {}
-    specs = field_specs()
-    dimension = None
-    for position, spec in enumerate(specs, 1):
-        if spec.dimension != dimension:
-            dimension = spec.dimension
-            prompter.section(DIMENSIONS[dimension])
-        default = getattr(start.requirements, spec.name) if start else None
-        value = prompter.ask_field(spec, default, position, len(specs))
-        if value is not None:
+    index, shown, asked = 0, None, set()
+    while index < len(specs):
+        spec = specs[index]
+        if spec.dimension != shown:
+            shown = spec.dimension
+            prompter.section(DIMENSIONS.get(spec.dimension, PLATFORM_SECTION))
+        key = spec.name if spec.name == "declared" else f"requirements.{spec.name}"
+        # A new workload's menus start on the usual answer; an edited or revisited one's on its answer.
+        usual = USUAL_ANSWERS.get(spec.name) if start is None and spec.name not in asked else None
+        hint = Hint(usual, optional=spec.name == "declared")
+        value = prompter.ask_field(spec, answers.get(spec.name), index + 1, len(specs), key, hint)
+        asked.add(spec.name)
+        if value == BACK:
+            if index == 0:  # back from the first requirement: the name again
+                name = prompter.ask_name(name_info.title or "Name", name_info.description or "", name, _name_problem)
+            index = max(index - 1, 0)
+            continue
+        if value is None:
+            answers.pop(spec.name, None)
+        else:
             answers[spec.name] = value
+        index += 1
+    declared = answers.pop("declared", None) if options else declared
     return Workload(
         name=name,
         description=start.description if start else None,
-        declared=start.declared if start else None,
+        declared=declared,
         requirements=Requirements(**answers),
     )
 
@@ -157,7 +200,7 @@ def ask_and_save(
     api.source_date_epoch()
     if exists and not force:
         prompter.say(f"{out} already exists; you will be asked before it is overwritten.")
-    workload = run(prompter, start)
+    workload = run(prompter, start, {oid: option.title for oid, option in pack.options.items()})
     decision = evaluate(workload, pack)
     if show is not None:
         show(decision)
@@ -234,7 +277,7 @@ class LinePrompter:
             self._write(f"  The name {problem}; try again.\n")
         raise self._too_many("name")
 
-    def ask_field(self, spec: FieldSpec, default: Any, position: int, total: int) -> Any:
+    def ask_field(self, spec: FieldSpec, default: Any, position: int, total: int, key: str, hint: Hint) -> Any:
         choices = _choices(spec)
         width = max(len(written) for _, written, _ in choices)
         lines = [f"{position}/{total}  {spec.title}"]
@@ -246,12 +289,16 @@ class LinePrompter:
         written_of = {value: written for value, written, _ in choices}
         keep = f"keep {written_of[default]}" if default is not None else "skip"
         prompt = f"Choose 0-{len(choices)}, ? for help [Enter: {keep}]: "
-        field = f"requirements.{spec.name}"
+        field = key
         for _ in range(MAX_TRIES):
-            answer = self._read(prompt, field)
+            answer = self._next(prompt) if hint.optional else self._read(prompt, field)
+            if answer is None:  # the answers ended before an optional question: it is skipped
+                return default
             if answer == "?":
                 self._write(_help_text(spec))
                 continue
+            if answer.lower() in BACK_KEYS:
+                return BACK
             if not answer:
                 return default
             found, value = _parse(spec, choices, answer)
@@ -260,7 +307,7 @@ class LinePrompter:
             written = ", ".join(w for _, w, _ in choices)
             self._write(
                 f"  '{answer}' is not an answer: type a number from 0 to {len(choices)}, "
-                f"one of {written}, ? for help, or Enter for {keep}.\n"
+                f"one of {written}, ? for help, < to go back, or Enter for {keep}.\n"
             )
         raise self._too_many(field)
 
@@ -304,100 +351,15 @@ def _help_text(spec: FieldSpec) -> str:
     if not spec.is_bool:
         lines += [f"    {format_value(value)}: {label}" for value, label in spec.choices.items()]
     lines.append(f"  Skip it if you do not know: the field is left out and no rule counts it. (File key: {spec.name})")
+    lines.append("  To change the answer before, go back (< here, or the left arrow in the menus).")
     return "\n".join(lines) + "\n"
-
-
-class TerminalPrompter:
-    """Arrow-key menus on a real terminal (questionary, on prompt_toolkit)."""
-
-    def section(self, title: str) -> None:
-        import questionary
-
-        questionary.print(f"\n{title}", style="bold")
-
-    def ask_name(self, title: str, help: str, default: str | None, check: Callable[[str], str | None]) -> str:
-        import questionary
-
-        def validate(text: str) -> bool | str:
-            problem = check(text.strip())
-            return True if problem is None else f"The name {problem}"
-
-        # ? may be part of a name, so the name has no help key; the model's help is trivial here.
-        question = questionary.text(f"{title}:", default=default or "", validate=validate)
-        return self._ask(question, "name").strip()
-
-    def ask_field(self, spec: FieldSpec, default: Any, position: int, total: int) -> Any:
-        import questionary
-
-        choices = _choices(spec)
-        width = max(len(written) for _, written, _ in choices)
-        menu = [
-            questionary.Choice(
-                title=written if spec.is_bool else f"{written:<{width}}  {label}", value=str(number)
-            )
-            for number, (_, written, label) in enumerate(choices, 1)
-        ]
-        menu.append(questionary.Choice(title=SKIP_LABEL, value="0"))
-        numbers = {value: str(number) for number, (value, _, _) in enumerate(choices, 1)}
-        start = numbers[default] if default is not None else "0"
-        while True:
-            question = questionary.select(
-                spec.title,
-                menu,
-                default=start,
-                qmark=f"{position}/{total}",
-                instruction="(↑↓ to move, Enter to choose, ? for help)",
-            )
-            self._add_help_key(question)
-            answer = self._ask(question, f"requirements.{spec.name}")
-            if isinstance(answer, tuple):  # ? was pressed: show the help, ask again where the pointer was
-                questionary.print(f"{position}/{total} {spec.title}\n{_help_text(spec).rstrip()}", style="italic")
-                start = answer[1]
-                continue
-            return None if answer == "0" else choices[int(answer) - 1][0]
-
-    def confirm(self, question: str, default: bool = False) -> bool:
-        import questionary
-
-        return bool(self._ask(questionary.confirm(question, default=default), None))
-
-    def say(self, text: str) -> None:
-        import questionary
-
-        questionary.print(text)
-
-    @staticmethod
-    def _add_help_key(question: Any) -> None:
-        """Bind ? to leave the menu with ("help", the choice pointed at); the menu is then asked again."""
-        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-        from questionary.prompts.common import InquirerControl
-
-        extra = KeyBindings()
-
-        @extra.add("?", eager=True)
-        def _help(event: Any) -> None:
-            pointed = "0"
-            for window in event.app.layout.find_all_windows():
-                if isinstance(window.content, InquirerControl):
-                    pointed = window.content.get_pointed_at().value
-            event.app.erase_when_done = True
-            event.app.exit(result=("help", pointed))
-
-        app = question.application
-        app.key_bindings = merge_key_bindings([app.key_bindings, extra])
-
-    @staticmethod
-    def _ask(question: Any, field: str | None) -> Any:
-        """Ask; Ctrl-C propagates (exit 130), Ctrl-D is the end of input."""
-        try:
-            return question.unsafe_ask()
-        except EOFError:
-            raise InputError("input ended before this question was answered; nothing written", field=field) from None
 
 
 def prompter_for(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> Prompter:
     """Menus when both ends are a terminal; otherwise numbered prompts on standard error."""
     if _isatty(stdin) and _isatty(stdout):
+        from .menus import TerminalPrompter
+
         return TerminalPrompter()
     return LinePrompter(stdin, stderr, echo=not _isatty(stdin))
 

@@ -7,7 +7,7 @@ questionnaire, the JSON Schema and the docs are derived from them.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -162,6 +162,20 @@ class Requirements(BaseModel):
         return [k for k, v in self.__dict__.items() if v is None]
 
 
+# The answer most workloads give, where one is clearly the ordinary case: the questionnaire's
+# menus start on it (they never answer for the user). Fields with no such answer are absent.
+USUAL_ANSWERS: dict[str, Any] = {
+    "full_os": False,
+    "custom_kernel": False,
+    "guest_os": "same",
+    "isolation": "standard",
+    "untrusted_code": False,
+    "performance": "normal",
+    "resource_budget": "normal",
+    "os_testing": False,
+}
+
+
 class Workload(BaseModel):
     """A workload file: a name, what the team declared, and its requirements."""
 
@@ -300,9 +314,35 @@ def _translate(exc: ValidationError, doc: yamlfile.Document) -> InputError:
     return InputError(message, path=doc.source, line=doc.line_of(loc), field=field or None)
 
 
-def workload_schema() -> dict[str, Any]:
-    """The JSON Schema of the workload file."""
+def workload_schema(options: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The JSON Schema of the workload file; with ``options`` (id: title), ``declared`` must
+    name one of them, as the loader requires with a rule pack.
+
+    Values are described with the keywords editors show: ``oneOf`` entries of ``const``
+    and ``description`` (yaml-language-server, JSON Schema tools) and
+    ``markdownEnumDescriptions`` beside ``enum`` (VS Code).
+    """
     schema = Workload.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://advisor.invalid/schemas/workload.json"
+    properties = schema["$defs"]["Requirements"]["properties"]
+    for name, prop in properties.items():
+        choices = prop.pop("choices", None)
+        if choices is None:
+            choices = {True: "yes", False: "no"}
+        properties[name] = _described(prop, {value: choices[value] for value in allowed_values(name)})
+    if options is not None:
+        schema["properties"]["declared"] = _described(schema["properties"]["declared"], dict(options))
     return schema
+
+
+def _described(prop: dict[str, Any], values: dict[Any, str]) -> dict[str, Any]:
+    """An optional field's schema as its values, each with its description, or null."""
+    kept = {k: v for k, v in prop.items() if k not in ("anyOf", "type", "enum")}
+    return {
+        **kept,
+        "oneOf": [{"const": value, "description": text} for value, text in values.items()]
+        + [{"type": "null", "description": "not stated"}],
+        "enum": [*values, None],
+        "markdownEnumDescriptions": [*values.values(), "not stated"],
+    }

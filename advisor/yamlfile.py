@@ -194,11 +194,26 @@ def _collect_lines(node: Node, path: Path_, lines: dict[Path_, int], source: str
                 raise error(f"duplicate key '{key}'", path=source, line=key_node.start_mark.line + 1)
             seen.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1
+            _refuse_yaml11_bool(value_node, path + (key,), source, error)
             _collect_lines(value_node, path + (key,), lines, source, error)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
             lines[path + (index,)] = item.start_mark.line + 1
+            _refuse_yaml11_bool(item, path + (index,), source, error)
             _collect_lines(item, path + (index,), lines, source, error)
+
+
+def _refuse_yaml11_bool(node: Node, path: Path_, source: str, error: type[AdvisorError]) -> None:
+    """Refuse yes/no/on/off as a value: YAML 1.1 (PyYAML) reads them as booleans, YAML 1.2
+    (editors, JSON Schema tools) as text, so the same file would mean two things."""
+    if node.tag == "tag:yaml.org,2002:bool" and not node.style and node.value.lower() not in ("true", "false"):
+        raise error(
+            f"'{node.value}' is a boolean to YAML 1.1 (advisor) but text to YAML 1.2 (editors); "
+            "write true or false, or quote it",
+            path=source,
+            line=node.start_mark.line + 1,
+            field=".".join(str(p) for p in path),
+        )
 
 
 def describe(value: Any) -> str:

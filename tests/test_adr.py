@@ -405,8 +405,8 @@ def test_a_workload_error_writes_nothing(env, runner):
 
 def test_stdout_prints_the_record_and_writes_nothing(env, runner):
     """--stdout prints the record that would be written next, byte for byte the same each time."""
-    first = run(runner, "ledger.yaml", "--stdout")
-    second = run(runner, "ledger.yaml", "--stdout")
+    first = run(runner, "ledger.yaml", "--output", "-")
+    second = run(runner, "ledger.yaml", "--output", "-")
     assert first.exit_code == 0
     assert first.output == second.output
     assert first.output.startswith("---\nstatus: proposed\ndate: 2024-03-05\n")
@@ -416,9 +416,9 @@ def test_stdout_prints_the_record_and_writes_nothing(env, runner):
 def test_the_date_is_today_without_source_date_epoch(env, runner, monkeypatch):
     """Without SOURCE_DATE_EPOCH the record carries today's date (UTC)."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    result = run(runner, "ledger.yaml", "--stdout")
+    result = run(runner, "ledger.yaml", "--output", "-")
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    assert f"- Date: {today}\n" in result.output
+    assert f"* Date: {today}\n" in result.output
 
 
 def test_a_bad_source_date_epoch_writes_nothing(env, runner, monkeypatch):
@@ -519,7 +519,7 @@ def test_supersede_a_madr_record(env, runner):
     lines = after.splitlines()
     assert [lines[i] for i in changed_lines(before, after)] == [
         'status: "superseded by [0002-ledger-on-vms-again](0002-ledger-on-vms-again.md)"',
-        "- Status: superseded by [0002-ledger-on-vms-again](0002-ledger-on-vms-again.md)",
+        "* Status: superseded by [0002-ledger-on-vms-again](0002-ledger-on-vms-again.md)",
     ]
     new = (env / "doc/adr/0002-ledger-on-vms-again.md").read_text(encoding="utf-8")
     assert "* Supersedes [0001-run-ledger-on-virtual-machines](0001-run-ledger-on-virtual-machines.md).\n" in new
@@ -641,7 +641,7 @@ def golden_run(env: Path, runner, fmt: str) -> str:
     folder.mkdir(exist_ok=True)
     (folder / "0001-use-virtual-machines-everywhere.md").write_text(OLD_NYGARD, encoding="utf-8")
     result = run(runner, "ledger.yaml", "--dir", "records", "--template", fmt, "--supersedes", "1",
-                 "--status", "accepted", "--stdout")
+                 "--status", "accepted", "--output", "-")
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -654,19 +654,19 @@ def test_golden_records(env, runner, fmt):
 
 def test_the_folder_format_is_the_default(env, runner):
     """A new folder gets MADR; a folder whose newest record is adr-tools' gets Nygard."""
-    assert run(runner, "ledger.yaml", "--stdout").output.startswith("---\n")
+    assert run(runner, "ledger.yaml", "--output", "-").output.startswith("---\n")
     folder = env / "doc/adr"
     folder.mkdir(parents=True)
     (folder / "0001-use-virtual-machines-everywhere.md").write_text(OLD_NYGARD, encoding="utf-8")
-    assert run(runner, "ledger.yaml", "--stdout").output.startswith("# 2. Run ledger on Virtual machines\n")
-    assert run(runner, "ledger.yaml", "--stdout", "--template", "madr").output.startswith("---\n")
+    assert run(runner, "ledger.yaml", "--output", "-").output.startswith("# 2. Run ledger on Virtual machines\n")
+    assert run(runner, "ledger.yaml", "--output", "-", "--template", "madr").output.startswith("---\n")
 
 
 @pytest.mark.parametrize("fmt", ["madr", "nygard"])
 def test_a_tie_is_told_honestly(env, runner, fmt):
     """A tie chooses nothing: the title and outcome say what is left to decide."""
     name = workload(env, "tied", {"isolation": "high", "startup": "seconds", "scaling": "elastic"})
-    text = run(runner, name, "--stdout", "--template", fmt).output
+    text = run(runner, name, "--output", "-", "--template", fmt).output
     assert "Choose the platform of tied" in text
     assert "Docker containers and Virtual machines tie on 4 points" in text if fmt == "madr" else "tie under" in text
     assert "Chosen option" not in text and "We will run" not in text
@@ -676,7 +676,7 @@ def test_a_tie_is_told_honestly(env, runner, fmt):
 def test_all_vetoed_is_told_honestly(env, runner, fmt):
     """When every option is vetoed, the record says the requirements contradict each other."""
     name = workload(env, "stuck", {"custom_kernel": "true", "full_os": "false"})
-    text = run(runner, name, "--stdout", "--template", fmt).output
+    text = run(runner, name, "--output", "-", "--template", fmt).output
     assert "every option is ruled out by a veto" in text
     assert "contradict each other" in text
     if fmt == "madr":
@@ -686,7 +686,7 @@ def test_all_vetoed_is_told_honestly(env, runner, fmt):
 def test_no_rule_fired_is_told_honestly(env, runner):
     """A workload no rule applies to gets a record that asks for more requirements."""
     name = workload(env, "vague", {})
-    text = run(runner, name, "--stdout").output
+    text = run(runner, name, "--output", "-").output
     assert "no rule of the pack applies to the requirements stated" in text
     assert "* No requirement was stated.\n" in text
 
@@ -734,7 +734,7 @@ def test_workload_text_is_inert_in_a_record(env, runner, fmt):
         f"name: {json.dumps(NASTY)}\ndescription: {json.dumps(NASTY)}\nrequirements: {{isolation: high}}\n",
         encoding="utf-8",
     )
-    result = run(runner, "evil.yaml", "--template", fmt, "--title", "Run it", "--stdout")
+    result = run(runner, "evil.yaml", "--template", fmt, "--title", "Run it", "--output", "-")
     assert result.exit_code == 0, result.output
     html = MarkdownIt("commonmark", {"html": True}).render(result.output)
     assert "<script" not in html and "<img" not in html and "<a " not in html
@@ -761,6 +761,6 @@ THREE = ROOT / "tests" / "packs" / "three-options.yaml"
 def test_records_of_three_options_match_their_golden_files(env, runner, fmt, name, requirements):
     """With three options a record gives each its own pros and cons, a veto with its trigger, a tie of two."""
     (env / f"{name}.yaml").write_text(f"name: {name}\ndeclared: vm\nrequirements: {requirements}\n", encoding="utf-8")
-    result = runner.invoke(cli, ["adr", f"{name}.yaml", "--template", fmt, "--stdout", "--rules", str(THREE)])
+    result = runner.invoke(cli, ["adr", f"{name}.yaml", "--template", fmt, "--output", "-", "--rules", str(THREE)])
     assert result.exit_code == 0, result.output
     assert_golden(f"adr-three-{name}-{fmt}.md", result.output)

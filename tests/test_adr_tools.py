@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,40 @@ def test_adr_tools_and_advisor_agree_on_the_folder(env, runner):
     record = "architecture/decisions/0002-run-ledger-on-virtual-machines.md"
     assert (sub / path).resolve() == env / record
     assert adr_tools(sub, "list").splitlines()[-1].endswith(record)
+
+
+@needs_adr_tools
+@pytest.mark.parametrize("init", [("architecture/decisions",), ()], ids=["adr-dir", "doc-adr"])
+def test_an_adr_tools_folder_stays_nygard_after_a_madr_record(env, runner, init):
+    """In a folder adr-tools set up, one --template madr record does not turn later records into MADR."""
+    adr_tools(env, "init", *init)
+    folder = env / (init[0] if init else "doc/adr")
+    advisor_adr(runner, "ledger.yaml", "--template", "madr")
+    later = env / advisor_adr(runner, "api.yaml")
+    assert later.read_text(encoding="utf-8").startswith("# 3. Run api on Docker containers\n")
+    # adr-tools can supersede and link advisor's later record as its own
+    new = adr_tools(env, "new", "-s", "3", "Use", "Postgres").strip()
+    assert (env / new).parent == folder
+    assert "Supersedes [3. Run api on Docker containers](0003-run-api-on-docker-containers.md)" in (
+        env / new
+    ).read_text(encoding="utf-8")
+
+
+@needs_adr_tools
+def test_links_to_and_from_nygard_records_carry_the_number(env, runner):
+    """Supersede links read '[N. Title](file)' as adr-tools writes them, also to and from a MADR record."""
+    adr_tools(env, "init")
+    madr = env / advisor_adr(runner, "ledger.yaml", "--template", "madr")
+    nygard = env / advisor_adr(runner, "api.yaml", "--supersedes", "2")
+    assert f"Supersedes [2. Run ledger on Virtual machines]({madr.name})" in nygard.read_text(encoding="utf-8")
+    advisor_adr(runner, "ledger.yaml", "--template", "madr", "--supersedes", "3", "--title", "Ledger again")
+    status = nygard.read_text(encoding="utf-8").split("## Status\n\n", 1)[1].split("\n", 1)[0]
+    assert status == "Superseded by [4. Ledger again](0004-ledger-again.md)"
+    # the same text adr-tools' own `adr link` writes
+    adr_tools(env, "link", "3", "Amended by", "1", "Amends")
+    assert "Amends [3. Run api on Docker containers](0003-run-api-on-docker-containers.md)" in (
+        env / "doc/adr/0001-record-architecture-decisions.md"
+    ).read_text(encoding="utf-8")
 
 
 @needs_adr_tools
@@ -230,3 +265,24 @@ def test_log4brains_reads_advisors_records(env, runner):
     assert adrs[second]["title"] == "Run api on Docker containers"
     assert adrs[second]["status"] == "proposed"
     assert adrs[second]["date"].startswith("2024-03-05")
+
+
+# --- pyadr ----------------------------------------------------------------------------------
+
+
+def test_pyadr_reads_advisors_madr_records(env, runner):
+    """pyadr (which reads '* Status:' and '* Date:' lines) finds each record's title and status, superseded included."""
+    pyadr = shutil.which("pyadr", path=str(Path(sys.executable).parent)) or shutil.which("pyadr")
+    if pyadr is None:
+        pytest.skip("pyadr is not installed (pip install pyadr)")
+    first = advisor_adr(runner, "ledger.yaml", "--dir", "docs/adr", "--template", "madr", "--status", "accepted")
+    second = advisor_adr(runner, "api.yaml", "--dir", "docs/adr", "--template", "madr", "--supersedes", "1")
+    subprocess.run(["git", "init", "-q"], cwd=env, check=True)
+    done = subprocess.run([pyadr, "toc"], cwd=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    toc = (env / "docs" / "adr" / "index.md").read_text(encoding="utf-8")
+    superseded = toc.split("## Superseded Records", 1)[1].split("\n## ", 1)[0]
+    assert f"* [0001 - Run ledger on Virtual machines]({Path(first).name}): superseded by" in superseded
+    assert f"### Status `proposed`\n\n* [0002 - Run api on Docker containers]({Path(second).name})" in toc
+    done = subprocess.run([pyadr, "check-adr-repo"], cwd=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "All checks passed." in done.stdout, done.stdout + done.stderr

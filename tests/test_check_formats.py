@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -20,9 +21,9 @@ from advisor.formats import RenderOptions, names, render
 from advisor.formats.check_formats import messages
 from advisor.policy import WaiverView
 
-from .conftest import SHARED, assert_golden
+from .conftest import assert_golden
 
-SCHEMAS = SHARED / "schemas"
+SCHEMAS = Path(__file__).parent / "schemas"  # carried here, so the tests need nothing beside the checkout
 ODD_NAME = "odd, name: 100% <&> done"
 
 
@@ -229,31 +230,159 @@ def test_sarif_validates_against_the_schema():
 
 
 def test_sarif_has_one_result_per_failure_or_warning():
-    """Each failing or warning workload is one result, at its file and line, with rule help from the pack."""
+    """Each failing or warning workload is one result, at its file and line, under a rule described for scanning."""
     log = json.loads(render("check", "sarif", hand_built(), RenderOptions()))
     run = log["runs"][0]
     results = run["results"]
     assert [(r["level"], r["ruleId"]) for r in results] == [
-        ("warning", "fast-start"),
+        ("warning", "policy.close"),
         ("error", "own-kernel"),
-        ("error", "fast-start"),
+        ("error", "policy.mismatch"),
         ("error", "policy.not-allowed"),
         ("error", "own-kernel"),
         ("error", "policy.undeclared"),
     ]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == ["fast-start", "own-kernel", "policy.not-allowed", "policy.undeclared"]
+    assert [r["id"] for r in rules] == [
+        "own-kernel", "policy.close", "policy.mismatch", "policy.not-allowed", "policy.undeclared",
+    ]
+    assert [r["name"] for r in rules] == [
+        "OwnKernel", "PolicyClose", "PolicyMismatch", "PolicyNotAllowed", "PolicyUndeclared",
+    ]
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
-    assert rules[1]["help"]["text"].startswith("A container shares the host's kernel.")
-    assert "S1.vm (1. Архитектура): A VM has its own OS." in rules[1]["help"]["text"]
+    assert rules[0]["help"]["text"].startswith("A container shares the host's kernel.")
+    assert "S1.vm (1. Архитектура): A VM has its own OS." in rules[0]["help"]["text"]
+    assert rules[0]["shortDescription"]["text"] == "The declared platform is vetoed when custom_kernel is true"
+    assert [r["defaultConfiguration"]["level"] for r in rules] == ["error", "warning", "error", "error", "error"]
+    assert all(r["help"]["text"] for r in rules) and not any("helpUri" in r for r in rules)
     assert results[0]["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": "services/cache/workload.yaml"}, "region": {"startLine": 4},
+        "artifactLocation": {"uri": "services/cache/workload.yaml", "uriBaseId": "SRCROOT"},
+        "region": {"startLine": 4},
     }
+    assert "SRCROOT" in run["originalUriBaseIds"]
     odd = results[-1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert odd == "services/x%2C%20y/workload.yaml"
     (notification,) = run["invocations"][0]["toolExecutionNotifications"]
     assert run["invocations"][0]["executionSuccessful"] is False
     assert notification["message"]["text"].startswith("services/broken/workload.yaml:4:")
+
+
+def test_sarif_short_descriptions_read_as_alert_titles():
+    """A rule's short description is a sentence, not a scoring formula like 'docker veto, vm +6'."""
+    log = json.loads(render("check", "sarif", hand_built(), RenderOptions()))
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]:
+        title = rule["shortDescription"]["text"]
+        assert title.startswith("The ") and not re.search(r"[+-]\d|\bveto,", title), title
+
+
+def test_sarif_mismatch_rule_id_does_not_follow_the_score_mix():
+    """A mismatch keeps its ruleId (and fingerprint) when other rules come to make up the score."""
+    result = hand_built()
+    rows = list(result.results)
+    before = json.loads(render("check", "sarif", result, RenderOptions()))["runs"][0]["results"][2]
+    rows[4] = rows[4].model_copy(update={"rules": ["own-kernel", "fast-start"], "loss": 12})
+    after = json.loads(render("check", "sarif", result.model_copy(update={"results": rows}), RenderOptions()))
+    after = after["runs"][0]["results"][2]
+    assert before["ruleId"] == after["ruleId"] == "policy.mismatch"
+    assert before["partialFingerprints"] == after["partialFingerprints"]
+
+
+def test_sarif_fingerprints_are_stable_and_distinct():
+    """Each result has a partial fingerprint that ignores the line and differs between workload files."""
+    result = hand_built()
+    results = json.loads(render("check", "sarif", result, RenderOptions()))["runs"][0]["results"]
+    prints = [r["partialFingerprints"]["advisorFinding/v1"] for r in results]
+    assert len(set(prints)) == len(prints)
+    rows = [r.model_copy(update={"line": (r.line or 0) + 5}) for r in result.results]
+    moved = json.loads(render("check", "sarif", result.model_copy(update={"results": rows}), RenderOptions()))
+    assert [r["partialFingerprints"]["advisorFinding/v1"] for r in moved["runs"][0]["results"]] == prints
+
+
+def test_sarif_isolation_vetoes_carry_a_security_severity():
+    """A veto by an isolation rule is tagged security with a security-severity; other rules are not."""
+    result = hand_built()
+    rows = list(result.results)
+    rows[3] = rows[3].model_copy(update={"rules": ["untrusted-code"]})
+    rules = [FiredRule(**{**r.model_dump(), "effects": {"docker": "veto"}}) if r.rule == "untrusted-code" else r
+             for r in result.rules]
+    log = json.loads(render("check", "sarif", result.model_copy(update={"results": rows, "rules": rules}),
+                            RenderOptions()))
+    by_id = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert by_id["untrusted-code"]["properties"]["security-severity"] == "7.5"
+    assert "security" in by_id["untrusted-code"]["properties"]["tags"]
+    assert "security-severity" not in by_id["own-kernel"]["properties"]
+
+
+@pytest.mark.parametrize(
+    ("path", "cwd", "uri"),
+    [
+        ("workload.yaml", "/repo/services/api", {"uri": "services/api/workload.yaml", "uriBaseId": "SRCROOT"}),
+        ("../edge/workload.yaml", "/repo/services/api", {"uri": "services/edge/workload.yaml", "uriBaseId": "SRCROOT"}),
+        ("/repo/services/api/workload.yaml", "/tmp", {"uri": "services/api/workload.yaml", "uriBaseId": "SRCROOT"}),
+        ("/elsewhere/workload.yaml", "/repo", {"uri": "file:///elsewhere/workload.yaml"}),
+    ],
+)
+def test_sarif_uris_are_relative_to_the_repository_root(path, cwd, uri):
+    """Wherever the check ran, a file in the repository is located from the root; only one outside it is absolute."""
+    result = hand_built()
+    rows = [r.model_copy(update={"path": path}) if r.workload == "cache" else r for r in result.results]
+    log = json.loads(render("check", "sarif", result.model_copy(update={"results": rows}),
+                            RenderOptions(root="/repo", cwd=cwd)))
+    assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == uri
+
+
+def test_sarif_from_a_subfolder_of_a_repository(tmp_path, monkeypatch):
+    """advisor check in a subfolder, given a relative or an absolute path, locates the file from the root."""
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    (tmp_path / ".git").mkdir()
+    sub = tmp_path / "services" / "api"
+    sub.mkdir(parents=True)
+    (sub / "workload.yaml").write_text(
+        "name: api\ndeclared: docker\nrequirements:\n  untrusted_code: true\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(sub)
+    for given in ("workload.yaml", str(sub / "workload.yaml")):
+        out = CliRunner().invoke(cli, ["check", given, "--format", "sarif"])
+        assert out.exit_code == 1, out.output
+        location = json.loads(out.output)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"] == {"uri": "services/api/workload.yaml", "uriBaseId": "SRCROOT"}
+
+
+def _validate(log: Path, *rule_kinds: str) -> str:
+    """The multitool's validation log of ``log`` (errors and warnings only), as text."""
+    import os
+    import subprocess
+
+    tool = os.environ.get("ADVISOR_SARIF_MULTITOOL")
+    if not tool or not Path(tool).exists():
+        pytest.skip("the SARIF multitool is not installed (npm @microsoft/sarif-multitool; ADVISOR_SARIF_MULTITOOL)")
+    report = log.with_suffix(".validation.sarif")
+    kinds = ["--rule-kind", ";".join(rule_kinds)] if rule_kinds else []
+    done = subprocess.run(
+        [tool, "validate", str(log), "--output", str(report), "--log", "ForceOverwrite", "--level", "Error;Warning",
+         *kinds],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return report.read_text(encoding="utf-8-sig")
+
+
+def test_sarif_multitool_validates_with_only_the_missing_home_page_warning(tmp_path):
+    """Microsoft's SARIF multitool validates the log, GitHub's rules included: no error, and no warning but
+    SARIF2005 (advisor names no informationUri, having no public home page to point to)."""
+    log = tmp_path / "check.sarif"
+    log.write_text(render("check", "sarif", hand_built(), RenderOptions(root="/repo", cwd="/repo")), encoding="utf-8")
+    found = [r.get("ruleId") for run in json.loads(_validate(log, "Sarif", "Ghas"))["runs"] for r in run["results"]]
+    assert found == ["SARIF2005"]
+    # It would notice: a rule with no short description draws another warning.
+    data = json.loads(log.read_text(encoding="utf-8"))
+    del data["runs"][0]["tool"]["driver"]["rules"][0]["shortDescription"]
+    log.write_text(json.dumps(data), encoding="utf-8")
+    assert len([r for run in json.loads(_validate(log))["runs"] for r in run["results"]]) > 1
 
 
 # --- JUnit --------------------------------------------------------------------------------
@@ -279,7 +408,8 @@ def test_junit_reads_back(tmp_path):
 
 
 def test_junit_against_the_ant_schema(monkeypatch):
-    """Against the Ant JUnit schema, with SOURCE_DATE_EPOCH set, the only gap is the hostname left out."""
+    """Against the Ant JUnit schema, with SOURCE_DATE_EPOCH set, the only gaps are the hostname left out and
+    what GitLab and Jenkins read beyond it: a case's file and its own output."""
     xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is needed to validate against an XSD")
     xsd = SCHEMAS / "junit-ant.xsd"
     if not xsd.exists():
@@ -289,7 +419,7 @@ def test_junit_against_the_ant_schema(monkeypatch):
     assert 'timestamp="2024-05-01T00:00:00"' in text
     schema = xmlschema.XMLSchema(str(xsd))
     problems = [str(e.reason) for e in schema.iter_errors(text)]
-    assert problems and all("hostname" in p for p in problems), problems
+    assert problems and all(re.search("hostname|'file'|system-out", p) for p in problems), problems
 
 
 def test_junit_refuses_a_bad_source_date_epoch(monkeypatch):
@@ -299,16 +429,76 @@ def test_junit_refuses_a_bad_source_date_epoch(monkeypatch):
         render("check", "junit", hand_built(), RenderOptions())
 
 
+def _junit_unescape(text: str) -> str:
+    """The reading the README documents for JUnit text: \\xNN and \\uNNNN are characters, \\\\ a backslash."""
+    return re.sub(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4})",
+                  lambda m: "\\" if m.group(1) == "\\" else chr(int(m.group(1)[1:], 16)), text)
+
+
 def test_junit_escapes_markup_and_control_characters():
-    """Markup in names is escaped, and characters XML cannot carry are replaced, so the report always parses."""
+    """Markup is escaped and characters XML cannot carry are written as escapes that read back to the exact name."""
     import xml.etree.ElementTree as ET
 
     result = hand_built()
     rows = list(result.results)
-    rows[0] = rows[0].model_copy(update={"workload": "a\x01b <c>"})
+    tricky = ["a\x01b <c>", "red \x1b[31mtext", "back\\x1b slash", "lone \ud800 surrogate", "C:\\temp"]
+    for i, name in enumerate(tricky):
+        rows[i] = rows[i].model_copy(update={"workload": name})
     text = render("check", "junit", result.model_copy(update={"results": rows}), RenderOptions())
+    assert "\ufffd" not in text
     names_seen = [case.get("name") for case in ET.fromstring(text).iter("testcase")]
-    assert "a\ufffdb <c>" in names_seen and ODD_NAME in names_seen
+    assert names_seen[0] == "a\\x01b <c>" and ODD_NAME in names_seen
+    assert [_junit_unescape(n) for n in names_seen[:5]] == tricky
+
+
+def test_xunit_viewer_renders_the_report(tmp_path):
+    """xunit-viewer turns the report into its HTML page, an escape character in a name included."""
+    import os
+    import subprocess
+
+    tool = os.environ.get("ADVISOR_XUNIT_VIEWER")
+    if not tool or not Path(tool).exists():
+        pytest.skip("xunit-viewer is not installed (npm xunit-viewer; ADVISOR_XUNIT_VIEWER)")
+    result = hand_built()
+    rows = [result.results[0].model_copy(update={"workload": "red \x1b[31mtext"}), *result.results[1:]]
+    report = tmp_path / "check.xml"
+    report.write_text(render("check", "junit", result.model_copy(update={"results": rows}), RenderOptions()),
+                      encoding="utf-8")
+    page = tmp_path / "check.html"
+    done = subprocess.run([tool, "-r", str(report), "-o", str(page)], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert page.stat().st_size > 0  # the page packs its data: that it is written is what can be checked
+
+
+def test_junit_warning_is_shown_with_its_test_case(tmp_path):
+    """A warned workload passes, with the warning as its own output, which GitLab and Jenkins show with the case."""
+    from junitparser import JUnitXml
+
+    path = tmp_path / "check.xml"
+    path.write_text(render("check", "junit", hand_built(), RenderOptions()), encoding="utf-8")
+    (suite,) = list(JUnitXml.fromfile(str(path)))
+    cache = next(c for c in suite if c.name == "cache")
+    assert cache.is_passed and cache.system_out.startswith("warning: cache: declares vm, which trails docker")
+    assert next(c for c in suite if c.name == "api").system_out is None
+
+
+def test_junit_file_and_classname():
+    """Each case names its file (GitLab links it) and a class from its folder, free of dots of file names."""
+    import xml.etree.ElementTree as ET
+
+    result = hand_built()
+    rows = list(result.results)
+    rows[0] = rows[0].model_copy(update={"path": "workload.yaml"})
+    rows[1] = rows[1].model_copy(update={"path": "svc/api.v2/batch.workload.yaml"})
+    text = render("check", "junit", result.model_copy(update={"results": rows}), RenderOptions())
+    cases = list(ET.fromstring(text).iter("testcase"))
+    assert [(c.get("file"), c.get("classname")) for c in cases[:4]] == [
+        ("workload.yaml", "advisor"),
+        ("svc/api.v2/batch.workload.yaml", "svc.api_v2"),
+        ("services/cache/workload.yaml", "services.cache"),
+        ("services/plugins/workload.yaml", "services.plugins"),
+    ]
 
 
 # --- GitHub workflow commands ---------------------------------------------------------------

@@ -19,22 +19,25 @@ from advisor.workload import DIMENSIONS, Requirements, Workload, field_specs, lo
 from .conftest import EXAMPLES
 
 SPECS = field_specs()
+TOTAL = len(SPECS) + 1  # the requirements, then the declared platform
 
 
-def answers(name: str, values: dict[str, Any], blank: str = "") -> str:
-    """Input lines that answer the questions: the name, then each field's choice number (or blank)."""
+def answers(name: str, values: dict[str, Any], blank: str = "", declared: str = "") -> str:
+    """Input lines that answer the questions: the name, each field's choice number (or blank),
+    then the declared platform's."""
     lines = [name]
     for spec in SPECS:
         if spec.name in values:
             lines.append(str(list(spec.choices).index(values[spec.name]) + 1))
         else:
             lines.append(blank)
+    lines.append(declared)
     return "\n".join(lines) + "\n"
 
 
 def ask(runner, tmp_path: Path, text: str, *args: str):
-    """Run `advisor ask --out tmp_path/w.yaml ARGS` with ``text`` on standard input."""
-    return runner.invoke(cli, ["ask", "--out", str(tmp_path / "w.yaml"), *args], input=text)
+    """Run `advisor ask --output tmp_path/w.yaml ARGS` with ``text`` on standard input."""
+    return runner.invoke(cli, ["ask", "--output", str(tmp_path / "w.yaml"), *args], input=text)
 
 
 PAYMENTS = load_workload(EXAMPLES / "payments-api.yaml")
@@ -53,7 +56,7 @@ def test_questions_follow_the_model(runner, tmp_path):
     """Every dimension, field title and choice label of the model is asked, in model order."""
     result = ask(runner, tmp_path, answers("x", {}))
     transcript = result.stderr
-    positions = [transcript.index(f"{i}/{len(SPECS)}  {spec.title}\n") for i, spec in enumerate(SPECS, 1)]
+    positions = [transcript.index(f"{i}/{TOTAL}  {spec.title}\n") for i, spec in enumerate(SPECS, 1)]
     assert positions == sorted(positions)
     for spec in SPECS:
         for label in spec.choices.values():
@@ -92,7 +95,7 @@ def test_question_mark_shows_help_and_asks_again(runner, tmp_path):
     result = ask(runner, tmp_path, text)
     assert result.exit_code == 0, result.stderr
     assert spec.help in result.stderr
-    assert result.stderr.count(f"1/{len(SPECS)}  {spec.title}") == 1
+    assert result.stderr.count(f"1/{TOTAL}  {spec.title}") == 1
     assert load_workload(tmp_path / "w.yaml").requirements.stated() == {spec.name: first}
 
 
@@ -207,11 +210,12 @@ def test_round_trip_with_decide(runner, tmp_path):
     decided = runner.invoke(cli, ["decide", str(tmp_path / "w.yaml")])
     assert decided.exit_code == 0
     assert "rt:" in decided.stdout
-    assert result.stdout == decided.stdout
+    # and then the verdict, its first line, once more as the last line
+    assert result.stdout == decided.stdout + decided.stdout.split("\n", 1)[0] + "\n"
 
 
 def test_existing_file_is_kept_without_a_yes(runner, tmp_path):
-    """An existing --out file is kept when the overwrite question gets no or no answer (exit 2)."""
+    """An existing --output file is kept when the overwrite question gets no or no answer (exit 2)."""
     target = tmp_path / "w.yaml"
     target.write_text("keep me\n")
     for tail in ("n\n", ""):
@@ -240,7 +244,7 @@ def test_force_overwrites_without_asking(runner, tmp_path):
 
 
 def test_default_out_is_workload_yaml(runner, tmp_path, monkeypatch):
-    """Without --out the file is workload.yaml in the current folder."""
+    """Without --output the file is workload.yaml in the current folder."""
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli, ["ask"], input=answers("d", {}))
     assert result.exit_code == 0, result.stderr
@@ -250,7 +254,7 @@ def test_default_out_is_workload_yaml(runner, tmp_path, monkeypatch):
 def test_unwritable_out_fails_before_asking(runner, tmp_path):
     """An --out in a missing folder, or naming a folder, fails at once, before any question."""
     for out in (tmp_path / "nope" / "w.yaml", tmp_path):
-        result = runner.invoke(cli, ["ask", "--out", str(out)], input=answers("u", {}))
+        result = runner.invoke(cli, ["ask", "--output", str(out)], input=answers("u", {}))
         assert result.exit_code == 2
         assert str(out) in result.stderr
         assert "Name" not in result.stderr
@@ -391,3 +395,35 @@ def test_any_workload_round_trips_through_yaml(name, description, requirements, 
     path = tmp_path_factory.mktemp("rt") / "w.yaml"
     path.write_text(workload_yaml(workload), encoding="utf-8")
     assert load_workload(path) == workload
+
+
+def test_less_than_goes_back_to_the_previous_question(runner, tmp_path):
+    """A '<' answer asks the question before again; the new answer replaces the old one."""
+    text = answers("back", {}).replace("back\n\n", "back\n1\n<\n2\n", 1)
+    result = ask(runner, tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count(f"1/{TOTAL}  Architecture") == 2
+    assert load_workload(tmp_path / "w.yaml").requirements.architecture == "microservices"
+
+
+def test_declared_is_asked_and_the_saved_file_is_checked(runner, tmp_path, monkeypatch):
+    """The last question is the declared platform, from the pack's options, so check judges the file."""
+    values = {"untrusted_code": True}
+    result = ask(runner, tmp_path, answers("d", values, declared="1"))
+    assert result.exit_code == 0, result.stderr
+    assert f"{TOTAL}/{TOTAL}  Declared platform\n  1  docker  Docker containers\n  2  vm      Virtual machines\n" in (
+        result.stderr
+    )
+    assert load_workload(tmp_path / "w.yaml").declared == "docker"
+    monkeypatch.chdir(tmp_path)
+    checked = runner.invoke(cli, ["check", "w.yaml"])
+    assert checked.exit_code == 1 and checked.stdout.startswith("FAIL ")
+
+
+def test_piped_answers_may_end_before_the_declared_platform(runner, tmp_path):
+    """Answers that stop after the last requirement (older scripts) still save, with no declared platform."""
+    text = answers("old-script", {"isolation": "high"}).removesuffix("\n\n") + "\n"
+    result = ask(runner, tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    saved = load_workload(tmp_path / "w.yaml")
+    assert saved.declared is None and saved.requirements.isolation == "high"

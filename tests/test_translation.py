@@ -89,7 +89,7 @@ def test_no_english_template_sentence_is_left_in_a_russian_report(runner, fmt, e
 def test_no_english_template_sentence_is_left_in_a_russian_record(runner, fmt):
     """An ADR written with --lang ru has no English template sentence (the headings tools read stay)."""
     result = runner.invoke(
-        cli, ["adr", str(EXAMPLES / "payments-api.yaml"), "--lang", "ru", "--template", fmt, "--stdout"]
+        cli, ["adr", str(EXAMPLES / "payments-api.yaml"), "--lang", "ru", "--template", fmt, "--output", "-"]
     )
     assert result.exit_code == 0, result.output
     assert [piece for piece in english_fragments() if piece in result.stdout] == []

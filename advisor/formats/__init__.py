@@ -25,6 +25,10 @@ class RenderOptions:
     width: int = 80  # columns of the text view
     lang: str = "en"  # the language of the wording (en or ru)
     timestamp: str | None = None
+    # The repository root and the working folder (absolute, with forward slashes), so
+    # formats that locate files (SARIF) can make paths relative to the root.
+    root: str | None = None
+    cwd: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Every format says the same sentence about a workload; the sentences live in the
 
 from __future__ import annotations
 
+import posixpath
 import re
 import urllib.parse
 from typing import TYPE_CHECKING, Any
@@ -18,9 +19,19 @@ if TYPE_CHECKING:
     from ..check import CheckResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-POLICY_RULES = {"not_allowed": "policy.not-allowed", "undeclared": "policy.undeclared"}
-# Characters XML 1.0 cannot carry, even escaped.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Every finding but a veto is reported under one of the policy's own rules.
+POLICY_RULES = {
+    "not_allowed": "policy.not-allowed",
+    "undeclared": "policy.undeclared",
+    "mismatch": "policy.mismatch",
+    "close": "policy.close",
+}
+SRCROOT = "SRCROOT"  # SARIF's conventional name for the root of the sources
+# GitHub code scanning's scale (0-10): 7.0 and above is "high".
+SECURITY_SEVERITY = "7.5"
+# Characters XML 1.0 cannot carry, even escaped; and the backslash that JUnit's own escape
+# of them begins with.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\\\\")
 
 
 def _wording() -> Any:
@@ -113,7 +124,10 @@ def render_junit(result: CheckResult, options: RenderOptions) -> str:
     notes = []
     for r, message in zip(data["results"], lines, strict=True):
         case = ET.SubElement(
-            suite, "testcase", {"name": _xml(r["workload"] or r["path"]), "classname": _xml(r["path"]), "time": "0"}
+            suite,
+            "testcase",
+            {"name": _xml(r["workload"] or r["path"]), "classname": _xml(_classname(r["path"])),
+             "file": _xml(r["path"]), "time": "0"},
         )
         if r["verdict"] == "fail":
             detail = [message] + [f"{rule}: {because[rule]}" for rule in r["rules"] if rule in because]
@@ -125,6 +139,9 @@ def render_junit(result: CheckResult, options: RenderOptions) -> str:
         elif r["verdict"] == "unchecked":
             ET.SubElement(case, "skipped", {"message": _xml(message)})
         elif r["verdict"] == "warn":
+            # CI servers have no warned state: a warning is the test case's own output, which
+            # GitLab and Jenkins show with the case, and it fails only when fail_on says so.
+            ET.SubElement(case, "system-out").text = _xml(f"warning: {message}\n")
             notes.append(f"warning: {r['path']}: {message}")
     notes += [_line(f"note: {wording.expired(w)}") for w in data["expired_waivers"]]
     notes.append(_line(wording.summary(counts)))
@@ -137,7 +154,26 @@ def render_junit(result: CheckResult, options: RenderOptions) -> str:
 
 
 def _xml(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """Text XML 1.0 can carry that reads back exactly: a character it cannot carry is written as
+    its escape (``\\x1b``, ``\\ud800``), so a backslash is written twice (``\\\\``)."""
+    return _NOT_XML.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    char = match.group(0)
+    if char == "\\":
+        return "\\\\"
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _classname(path: str) -> str:
+    """The workload file's folder as a dotted class name (``services/api/workload.yaml`` gives
+    ``services.api``): Jenkins groups test cases by the dots of their class name, so the
+    folder's own dots become ``_``; a file in the current folder is under ``advisor``."""
+    folder = posixpath.dirname(path).strip("/")
+    parts = [part.replace(".", "_") for part in folder.split("/") if part not in ("", ".")]
+    return ".".join(parts) or "advisor"
 
 
 def _timestamp() -> str | None:
@@ -152,27 +188,30 @@ def _timestamp() -> str | None:
 def render_sarif(result: CheckResult, options: RenderOptions) -> str:
     data, lines, wording = _context(result)
     claims = {c["id"]: c for c in data["claims"]}
+    pack_rules = {r["rule"]: r for r in data["rules"]}
     rule_ids: list[str] = []
     results = []
     notifications = []
     for r, message in zip(data["results"], lines, strict=True):
-        location = _location(r)
+        location = _location(r, options)
         if r["verdict"] == "error":
             notifications.append({"level": "error", "message": {"text": message}, "locations": [location]})
             continue
         if r["verdict"] not in ("fail", "warn") or not r["finding"]:
             continue
-        rule_id = POLICY_RULES.get(r["finding"]) or r["rules"][0]
+        rule_id = _rule_id(r)
         if rule_id not in rule_ids:
             rule_ids.append(rule_id)
         shown = ("workload", "finding", "declared", "recommendation", "loss")
         properties = {k: r[k] for k in shown if r[k] is not None}
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]
         results.append(
             {
                 "ruleId": rule_id,
                 "level": "error" if r["verdict"] == "fail" else "warning",
                 "message": {"text": message},
                 "locations": [location],
+                "partialFingerprints": {"advisorFinding/v1": _fingerprint(uri, r["workload"], rule_id)},
                 "properties": {**properties, "rules": r["rules"]},
             }
         )
@@ -180,13 +219,16 @@ def render_sarif(result: CheckResult, options: RenderOptions) -> str:
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     for item in results:
         item["ruleIndex"] = index[item["ruleId"]]
-    pack_rules = {r["rule"]: r for r in data["rules"]}
     rules = [_sarif_rule(rule_id, pack_rules.get(rule_id), claims, wording) for rule_id in rule_ids]
     invocation: dict[str, Any] = {"executionSuccessful": not data["counts"]["error"]}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
+    # No informationUri or helpUri: advisor has no public home page to point to, and each
+    # rule carries its help inline instead.
+    driver = {"name": "advisor", "version": __version__, "semanticVersion": __version__, "rules": rules}
     run = {
-        "tool": {"driver": {"name": "advisor", "version": __version__, "semanticVersion": __version__, "rules": rules}},
+        "tool": {"driver": driver},
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the repository checked."}}},
         "invocations": [invocation],
         "results": results,
         "properties": {"pack": data["pack"], "policy": data["policy"], "counts": data["counts"]},
@@ -194,37 +236,70 @@ def render_sarif(result: CheckResult, options: RenderOptions) -> str:
     return to_json({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]})
 
 
-def _location(r: dict[str, Any]) -> dict[str, Any]:
-    path = r["path"]
-    uri = "file://" + urllib.parse.quote(path) if path.startswith("/") else urllib.parse.quote(path)
-    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+def _rule_id(r: dict[str, Any]) -> str:
+    """The SARIF rule of a finding: a veto is reported under the vetoing rule, every other
+    finding under the policy's own rule, so the id (and the alert it names) does not change
+    when the mix of rules behind a score does."""
+    if r["finding"] == "vetoed" and r["rules"]:
+        return min(r["rules"])
+    return POLICY_RULES[r["finding"]]
+
+
+def _fingerprint(uri: str, workload: str | None, rule_id: str) -> str:
+    """The same finding on the same workload file keeps its fingerprint across runs and line moves."""
+    import hashlib
+
+    return hashlib.sha256("\0".join((uri, workload or "", rule_id)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _location(r: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact(r["path"], options)}
     if r["line"]:
         physical["region"] = {"startLine": r["line"]}
     return {"physicalLocation": physical}
 
 
+def _artifact(path: str, options: RenderOptions) -> dict[str, str]:
+    """A path as a URI relative to the repository root, whatever folder the check ran in;
+    only a file outside the repository keeps an absolute ``file:`` URI."""
+    full = path
+    if options.root and options.cwd:
+        full = posixpath.normpath(posixpath.join(options.cwd, path))
+        path = posixpath.relpath(full, options.root)
+    if path.startswith("/") or path == ".." or path.startswith("../"):
+        return {"uri": "file://" + urllib.parse.quote(full)}
+    return {"uri": urllib.parse.quote(path), "uriBaseId": SRCROOT}
+
+
 def _sarif_rule(rule_id: str, rule: dict[str, Any] | None, claims: dict[str, Any], wording: Any) -> dict[str, Any]:
+    name = "".join(part.capitalize() for part in re.split(r"[^0-9A-Za-z]+", rule_id) if part)
     if rule is None:  # one of the policy's own findings
         title, text = _line(wording.rule_title(rule_id)), _line(wording.rule_help(rule_id))
         return {
             "id": rule_id,
+            "name": name,
             "shortDescription": {"text": title},
             "fullDescription": {"text": text},
             "help": {"text": text},
+            "defaultConfiguration": {"level": "warning" if rule_id == POLICY_RULES["close"] else "error"},
             "properties": {"tags": ["policy"]},
         }
-    effects = ", ".join(f"{o} {'veto' if e == 'veto' else f'{e:+d}'}" for o, e in rule["effects"].items())
     sources = [claims[c] for c in rule["sources"] if c in claims]
     help_text = rule["because"] + "".join(f"\n\n{c['id']} ({c['section']}): {c['text']}" for c in sources)
     help_md = rule["because"] + "\n\nSources:\n" + "".join(
         f"\n- **{c['id']}** ({c['section']}): {c['text']}" for c in sources
     )
+    properties: dict[str, Any] = {"tags": [rule["dimension"]], "sources": rule["sources"]}
+    if rule["dimension"] == "isolation":  # a platform that breaks isolation is a security finding
+        properties = {**properties, "tags": [rule["dimension"], "security"], "security-severity": SECURITY_SEVERITY}
     return {
         "id": rule_id,
-        "shortDescription": {"text": f"When {rule['condition']}: {effects}"},
+        "name": name,
+        "shortDescription": {"text": _line(wording.veto_title(rule))},
         "fullDescription": {"text": rule["because"]},
         "help": {"text": help_text, "markdown": help_md},
-        "properties": {"tags": [rule["dimension"]], "sources": rule["sources"]},
+        "defaultConfiguration": {"level": "error"},
+        "properties": properties,
     }
 
 
