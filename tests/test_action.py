@@ -113,11 +113,11 @@ def test_action_reports_no_sarif_when_the_check_cannot_start(tmp_path, runner, w
     assert not (workspace / "advisor.sarif").exists()
 
 
-def test_action_installs_into_its_own_environment(tmp_path, runner, workspace):
+def test_action_installs_into_its_own_environment(tmp_path, runner, workspace, pytestconfig):
     """The install step makes a virtual environment of its own, with a pip cache, and hands its Python on."""
     env_file = runner["GITHUB_ENV"]
     install = steps()["Install advisor"]
-    cache = tmp_path / "pip-cache"
+    cache = pytestconfig.cache.mkdir("advisor-action-pip")  # kept between runs, as actions/cache keeps it
     done = run_step(
         install,
         workspace,

@@ -334,51 +334,64 @@ def test_readme_documents_check():
 # --- pre-commit ---------------------------------------------------------------------------
 
 
-def _try_repo(tmp_path, files: dict[str, str], *changed: str) -> subprocess.CompletedProcess:
-    """pre-commit's try-repo of this checkout's hook in a new repository holding ``files``."""
+WHO = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+       "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory) -> tuple[Path, Path]:
+    """A git repository of this checkout's hook, and a pre-commit home shared by the tests,
+    so the hook's environment is built once."""
     pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install pre-commit)")
     if shutil.which("git") is None:
         pytest.skip("git is not installed; pre-commit needs it")
-    repo = tmp_path / "advisor"
+    top = tmp_path_factory.mktemp("hook")
+    repo = top / "advisor"
     repo.mkdir()
     for name in ("advisor", "rules", "reports"):
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy2(ROOT / name, repo / name)
+    env = {**os.environ, **WHO}
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", "advisor"], cwd=repo, check=True, env=env)
+    return repo, top / "pre-commit-home"
+
+
+def _try_repo(hook_repo, tmp_path, files: dict[str, str], *changed: str) -> subprocess.CompletedProcess:
+    """pre-commit's try-repo of this checkout's hook in a new repository holding ``files``."""
+    repo, home = hook_repo
     project = tmp_path / "project"
     for name, text in files.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(text, encoding="utf-8")
-    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid"}
-    who |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
-    env = {**os.environ, **who, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, **WHO, "PRE_COMMIT_HOME": str(home)}
     env.pop("SOURCE_DATE_EPOCH", None)
-    for folder in (repo, project):
-        subprocess.run(["git", "init", "-q"], cwd=folder, check=True, env=env)
-        subprocess.run(["git", "add", "-A"], cwd=folder, check=True, env=env)
-    subprocess.run(["git", "commit", "-q", "-m", "advisor"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True, env=env)
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(repo), "advisor-check", "--files", *changed],
         cwd=project, env=env, capture_output=True, text=True, timeout=300,
     )
 
 
-def test_pre_commit_try_repo(tmp_path):
+def test_pre_commit_try_repo(hook_repo, tmp_path):
     """pre-commit installs advisor from the repository and its hook fails a workload the policy forbids."""
     files = {"svc/api/workload.yaml": "name: api\ndeclared: docker\n", "notes.yaml": "not: a workload\n",
              ".advisor.yaml": "allowed: [vm]\n"}
-    run = _try_repo(tmp_path, files, "svc/api/workload.yaml", "notes.yaml")
+    run = _try_repo(hook_repo, tmp_path, files, "svc/api/workload.yaml", "notes.yaml")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "- hook id: advisor-check" in run.stdout
     assert "FAIL      svc/api/workload.yaml:2: api: declares docker, which the policy does not allow" in run.stdout
     assert "1 file: 0 passed" in run.stdout  # notes.yaml is not a workload file
 
 
-def test_pre_commit_hook_honours_the_policy_patterns(tmp_path):
+def test_pre_commit_hook_honours_the_policy_patterns(hook_repo, tmp_path):
     """The hook finds workload files with the policy's patterns, so it fails what advisor check . fails."""
     files = {"svc/api.workload.yml": "name: api\ndeclared: docker\n",
              ".advisor.yaml": "allowed: [vm]\npatterns: ['*.workload.yml']\n"}
-    run = _try_repo(tmp_path, files, "svc/api.workload.yml")
+    run = _try_repo(hook_repo, tmp_path, files, "svc/api.workload.yml")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "FAIL      svc/api.workload.yml:2: api: declares docker, which the policy does not allow" in run.stdout
 

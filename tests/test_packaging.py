@@ -35,6 +35,11 @@ def test_the_wheel_ships_rules_and_templates(wheel):
     assert any(n.startswith("advisor/_data/templates/") and n.endswith(".j2") for n in names)
 
 
+def test_the_wheel_ships_the_source_document(wheel):
+    """The wheel carries the default pack's source document beside the pack, as the pack names it."""
+    assert "advisor/_data/rules/sources/docker-vs-vm.ru.txt" in zipfile.ZipFile(wheel).namelist()
+
+
 def test_an_installed_wheel_decides_from_another_folder(wheel, tmp_path):
     """A fresh venv with the wheel installed runs `advisor decide` outside the checkout."""
     venv = tmp_path / "venv"

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import zipfile
-
 from advisor.cli import cli
 from advisor.resources import default_pack_path, rules_dir
-
-from .test_packaging import wheel  # noqa: F401  (the fixture)
 
 
 def test_the_pack_cites_a_shipped_document(pack):
@@ -49,7 +45,3 @@ def test_show_source_refuses_a_document_outside_the_pack(runner, write):
         sep = ": " if document == "missing.txt" else " "
         assert result.stderr == f"advisor: {pack}: source.document: '{document}'{sep}{message}\n"
 
-
-def test_the_wheel_ships_the_source_document(wheel):  # noqa: F811
-    """The wheel carries the source document beside the pack."""
-    assert "advisor/_data/rules/sources/docker-vs-vm.ru.txt" in zipfile.ZipFile(wheel).namelist()
