@@ -90,6 +90,7 @@ class Decision(_Model):
     fired: list[FiredRule]
     claims: list[ClaimView]
     counterfactuals: list[Counterfactual] = []
+    dimensions: dict[str, str] = {}  # the pack's dimensions: id -> title, in its order
 
     def option(self, option_id: str) -> OptionView:
         """The option with this id."""
@@ -187,6 +188,7 @@ def build_decision(workload: Workload, pack: RulePack, fired: list[str] | tuple[
             for c in pack.claims.values()
             if c.id in cited
         ],
+        dimensions={d.id: d.title for d in pack.dimensions.values()},
     )
 
 

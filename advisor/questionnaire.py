@@ -8,7 +8,7 @@ not a terminal, so the questionnaire can be scripted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from .errors import InputError
 from .files import check_writable, write_atomic
-from .workload import DIMENSIONS, FieldSpec, Requirements, Workload, field_specs, format_value, load_workload
+from .workload import FieldSpec, Requirements, Workload, field_specs, format_value, load_workload
 
 if TYPE_CHECKING:
     from .decision import Decision
@@ -47,11 +47,12 @@ class Prompter(Protocol):
         """Tell the user something."""
 
 
-def run(prompter: Prompter, start: Workload | None = None) -> Workload:
+def run(prompter: Prompter, start: Workload | None = None, sections: Mapping[str, str] | None = None) -> Workload:
     """Ask the name and every requirement in model order; return the answered Workload.
 
     ``start`` (the edit flow) gives the defaults; its description and declared
-    platform are kept as they are.
+    platform are kept as they are. ``sections`` titles the dimensions (id -> title, from
+    the rule pack); a dimension it lacks is headed by its id.
     """
     name_info = Workload.model_fields["name"]
     name = prompter.ask_name(
@@ -63,7 +64,7 @@ def run(prompter: Prompter, start: Workload | None = None) -> Workload:
     for position, spec in enumerate(specs, 1):
         if spec.dimension != dimension:
             dimension = spec.dimension
-            prompter.section(DIMENSIONS[dimension])
+            prompter.section((sections or {}).get(dimension, dimension))
         default = getattr(start.requirements, spec.name) if start else None
         value = prompter.ask_field(spec, default, position, len(specs))
         if value is not None:
@@ -157,7 +158,7 @@ def ask_and_save(
     api.source_date_epoch()
     if exists and not force:
         prompter.say(f"{out} already exists; you will be asked before it is overwritten.")
-    workload = run(prompter, start)
+    workload = run(prompter, start, {d.id: d.title for d in pack.dimensions.values()})
     decision = evaluate(workload, pack)
     if show is not None:
         show(decision)

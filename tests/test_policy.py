@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -166,7 +165,7 @@ def test_best_allowed_option_is_the_yardstick(verdict):
 def waiver_policy(tmp_path: Path, body: str, **extra) -> Policy:
     path = tmp_path / ".advisor.yaml"
     path.write_text(textwrap.dedent(body), encoding="utf-8")
-    return replace(load_policy(path), **extra)
+    return load_policy(path).model_copy(update=extra)
 
 
 def test_option_waiver_turns_failure_into_pass(verdict, tmp_path):

@@ -187,6 +187,14 @@ def hand_built(**changes) -> Decision:
             Counterfactual(field="custom_kernel", value=True, recommendation="vm", status="recommended"),
             Counterfactual(field="isolation", value="strict", recommendation=None, status="tie"),
         ],
+        dimensions={
+            "architecture": "Architecture",
+            "isolation": "Isolation and security",
+            "startup": "Startup and scaling",
+            "performance": "Performance",
+            "resources": "Resource use",
+            "use_case": "Use case",
+        },
     )
     data.update(changes)
     return Decision(**data)

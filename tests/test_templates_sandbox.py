@@ -10,7 +10,6 @@ import pytest
 
 from advisor import api
 from advisor.cli import cli
-from advisor.workload import DIMENSIONS
 
 from .conftest import EXAMPLES
 
@@ -119,7 +118,7 @@ def test_a_good_user_template_renders_the_decision(runner, write):
     assert result.exit_code == 0, result.stderr
     d = api.decide(EXAMPLE)
     expected = f"{d.workload}: {d.option(d.recommendation).title} by {d.margin}\n"
-    for dim, title in DIMENSIONS.items():
+    for dim, title in d.dimensions.items():
         rules = [r.rule for r in d.fired if r.dimension == dim]
         if rules:
             expected += f"{title}: {', '.join(rules)}\n"

@@ -8,7 +8,6 @@ import pytest
 
 from advisor.errors import InputError
 from advisor.workload import (
-    DIMENSIONS,
     REQUIREMENT_FIELDS,
     Requirements,
     field_specs,
@@ -149,12 +148,12 @@ def test_nul_bytes_are_refused(write):
     assert "NUL" in error_of(write, b"name: x\x00\n")
 
 
-def test_field_specs_cover_the_model_grouped_by_dimension():
-    """Every requirement has a title, help, choices and a known dimension, grouped in model order."""
+def test_field_specs_cover_the_model_grouped_by_dimension(pack):
+    """Every requirement has a title, help, choices and a dimension of the default pack, grouped in its order."""
     specs = field_specs()
     assert [s.name for s in specs] == list(REQUIREMENT_FIELDS)
-    assert all(s.title and s.help and s.choices and s.dimension in DIMENSIONS for s in specs)
-    order = [list(DIMENSIONS).index(s.dimension) for s in specs]
+    assert all(s.title and s.help and s.choices and s.dimension in pack.dimensions for s in specs)
+    order = [list(pack.dimensions).index(s.dimension) for s in specs]
     assert order == sorted(order)
 
 

@@ -69,7 +69,7 @@ def score_chart(decision: Decision) -> dict[str, Any]:
 def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]:
     """What every decision template is given: the decision as plain data, and views of it."""
     from ..decision import points
-    from ..workload import DIMENSIONS, field_specs, format_value
+    from ..workload import field_specs, format_value
 
     data = decision.model_dump(mode="json")
     rec = decision.recommendation
@@ -85,7 +85,7 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
     }
     claims = {c["id"]: c for c in data["claims"]}
     groups = []
-    for dim, title in DIMENSIONS.items():
+    for dim, title in decision.dimensions.items():
         rules = [r for r in data["fired"] if r["dimension"] == dim]
         if rules:
             groups.append({"id": dim, "title": title, "rules": rules})
@@ -118,6 +118,7 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
     step_sources = list(dict.fromkeys(s for step in steps for s in step.get("sources", []) if s in claims))
     return {
         "decision": data,
+        "dimensions": decision.dimensions,
         "titles": {o.id: o.title for o in decision.options},
         "claims": claims,
         "fields": fields,

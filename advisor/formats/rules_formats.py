@@ -35,7 +35,12 @@ def render_rules_text(pack: RulePack, options: RenderOptions) -> str:
     from .templating import render_shipped
 
     return render_shipped(
-        "rules.txt.j2", {"pack": pack_data(pack), "describe": {r.id: r.when.describe() for r in pack.rules}}
+        "rules.txt.j2",
+        {
+            "pack": pack_data(pack),
+            "describe": {r.id: r.when.describe() for r in pack.rules},
+            "dimensions": {d.id: d.title for d in pack.dimensions.values()},
+        },
     )
 
 

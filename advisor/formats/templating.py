@@ -17,7 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..errors import TemplateError
 from ..resources import templates_dir
-from ..workload import DIMENSIONS, format_value
+from ..workload import format_value
 
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
 
@@ -77,7 +77,7 @@ def _configure(env: jinja2.Environment, color: bool) -> jinja2.Environment:
     env.filters.update(style=style, points=_signed_points, value=format_value, wrap=_wrap, num=_number)
     env.filters.update(md=markdown_text, mdcode=markdown_code, mdblock=markdown_block)
     # Escapers handed to the shared sentence macros, which are not autoescaped themselves.
-    env.globals.update(dimensions=DIMENSIONS, escape_html=markupsafe.escape, escape_md=markdown_text)
+    env.globals.update(escape_html=markupsafe.escape, escape_md=markdown_text)
     return env
 
 
