@@ -242,7 +242,7 @@ class Dimension(_Model):
     """A section of the source document that rules (and requirement fields) belong to."""
 
     title: Text
-    order: int = 0
+    order: int | None = None  # by default, its place in the pack
     _id: str = PrivateAttr("")
 
     @property
@@ -399,7 +399,8 @@ class RulePack(_Model):
             raise fail("a pack needs at least one option")
         if info.field_name == "dimensions":
             value = {
-                k: d if d.order else d.model_copy(update={"order": i}) for i, (k, d) in enumerate(value.items(), 1)
+                k: d if d.order is not None else d.model_copy(update={"order": i})
+                for i, (k, d) in enumerate(value.items(), 1)
             }
         return value
 
@@ -464,7 +465,7 @@ class RulePack(_Model):
         rules = self.rules + other.rules
         if len(rules) > MAX_RULES:
             raise RulePackError(f"more than {MAX_RULES} rules in all", path=other.path)
-        return self.model_copy(
+        merged = self.model_copy(
             update={
                 "claims": {**other.claims, **self.claims},
                 "options": {**other.options, **self.options},
@@ -472,6 +473,9 @@ class RulePack(_Model):
                 "rules": rules,
             }
         )
+        for name in ("digest", "_by_id"):  # a copy keeps what was worked out from the old rules
+            merged.__dict__.pop(name, None)
+        return merged
 
 
 def _ordered(dimensions: dict[str, Dimension]) -> dict[str, Dimension]:

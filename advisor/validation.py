@@ -98,8 +98,8 @@ def bracketed(loc: Loc) -> str | None:
 
 
 def problems(exc: ValidationError, doc: yamlfile.Document, model: type[BaseModel], wording: Wording) -> list[Problem]:
-    """Every error of ``exc`` as a located problem: unknown keys of a mapping first, then
-    the others in the order pydantic found them (the order of the model's fields)."""
+    """Every error of ``exc`` as a located problem, in the order of the file's lines; on
+    one line, a mapping's unknown keys first, then the others in the order of the model's fields."""
     found = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if p != "[key]")
@@ -108,7 +108,8 @@ def problems(exc: ValidationError, doc: yamlfile.Document, model: type[BaseModel
         where = at if at is not None else loc
         label = (wording.label or dotted)(where)
         found.append((loc, err["type"] == "extra_forbidden", Problem(doc.source, _line(doc, loc), label, message)))
-    return [p for _, _, p in sorted(found, key=_order(found))]
+    ordered = [p for _, _, p in sorted(found, key=_order(found))]
+    return sorted(ordered, key=lambda p: p.line or 0)
 
 
 def _order(found: list[tuple[Loc, bool, Problem]]) -> Callable[[tuple[Loc, bool, Problem]], tuple[int, int, int]]:
