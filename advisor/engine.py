@@ -27,9 +27,10 @@ from typing import Any
 
 import durable_rules_engine as _dre
 
+from .conditions import MAX_WAYS
 from .decision import Counterfactual, Decision, add_up, build_decision, rank
 from .errors import EngineError
-from .rulepack import FACT_TAG, MAX_WAYS, Rule, RulePack
+from .rulepack import FACT_TAG, Rule, RulePack
 from .workload import Requirements, Workload, allowed_values
 
 CHUNK = 60

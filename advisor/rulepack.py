@@ -11,7 +11,6 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,19 +28,15 @@ from pydantic import (
 )
 
 from . import yamlfile
+from .conditions import Condition, condition
 from .errors import RulePackError
 from .resources import default_pack_path
-from .validation import Loc, Problem, Wording, fail, format_value, problems, shown, suggest
-from .workload import REQUIREMENT_FIELDS, allowed_values, field_specs
+from .validation import Loc, Problem, Wording, fail, problems, raise_all, shown, suggest
+from .workload import field_specs
 
 # durable-rules hangs with 512 or more rules side by side; the engine splits a pack into
 # rulesets of at most 60 rules, and this bounds the whole pack.
 MAX_RULES = 500
-# durable-rules keeps the matches still to follow for a fact on a stack of 64 (error 303
-# beyond). A condition matches in as many ways as its `any` branches and value lists
-# multiply out to, and the engine splits a pack so that no ruleset holds more ways.
-MAX_WAYS = 64
-MAX_DEPTH = 32
 # A pack that declares no dimensions has those of the requirement fields, titled by id.
 DEFAULT_DIMENSIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.dimension for spec in field_specs()))
 FACT_TAG = {"_fact": "workload"}
@@ -49,70 +44,6 @@ FACT_TAG = {"_fact": "workload"}
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
 _OPTION = re.compile(r"^[a-z][a-z0-9_-]*$")
 Effect = int | Literal["veto"]
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A condition over requirement fields: a field test, or all/any of others."""
-
-    op: Literal["is", "all", "any"]
-    field: str | None = None
-    values: tuple[Any, ...] = ()
-    children: tuple[Condition, ...] = ()
-
-    def holds(self, stated: dict[str, Any]) -> bool:
-        """Whether the condition holds for these stated requirements (an unstated field never matches)."""
-        if self.op == "is":
-            return self.field in stated and stated[self.field] in self.values
-        results = (child.holds(stated) for child in self.children)
-        return all(results) if self.op == "all" else any(results)
-
-    def to_durable(self) -> dict[str, Any]:
-        """The durable-rules form of this condition (without the fact guard)."""
-        if self.op == "is":
-            tests = [{self.field: v} for v in self.values]
-            return tests[0] if len(tests) == 1 else {"$or": tests}
-        key = "$and" if self.op == "all" else "$or"
-        return {key: [child.to_durable() for child in self.children]}
-
-    def to_data(self) -> Any:
-        """The condition as written in a pack (normalised)."""
-        if self.op == "is":
-            return {self.field: self.values[0] if len(self.values) == 1 else list(self.values)}
-        if self.op == "all" and all(c.op == "is" for c in self.children):
-            merged: dict[str, Any] = {}
-            for child in self.children:
-                merged.update(child.to_data())
-            if len(merged) == len(self.children):
-                return merged
-        return {self.op: [child.to_data() for child in self.children]}
-
-    def ways(self) -> int:
-        """In how many ways durable-rules can match it: a product over `all`, a sum over
-        `any`, one way per value of a field test (at most MAX_WAYS + 1 is counted)."""
-        return _ways(self, MAX_WAYS + 1)
-
-    def describe(self) -> str:
-        """The condition in words."""
-        if self.op == "is":
-            values = [format_value(v) for v in self.values]
-            if len(values) == 1:
-                return f"{self.field} is {values[0]}"
-            return f"{self.field} is {' or '.join(values)}"
-        joiner = " and " if self.op == "all" else " or "
-        parts = [c.describe() if c.op == "is" else f"({c.describe()})" for c in self.children]
-        return joiner.join(parts)
-
-
-def _ways(condition: Condition, cap: int) -> int:
-    if condition.op == "is":
-        return len(condition.values)
-    total = 1 if condition.op == "all" else 0
-    for child in condition.children:
-        ways = _ways(child, cap)
-        total = total * ways if condition.op == "all" else total + ways
-        total = min(total, cap)
-    return total
 
 
 # --- validation -------------------------------------------------------------------------
@@ -134,13 +65,6 @@ class _Known:
 def _known(info: ValidationInfo) -> _Known:
     assert isinstance(info.context, _Known), "a pack is validated through check_pack"
     return info.context
-
-
-def _raise(errors: list[tuple[tuple[str | int, ...], str]], value: Any) -> None:
-    """Raise every ``(loc, message)`` at once, so that lint reports each of them."""
-    if errors:
-        details = [{"type": fail(message), "loc": loc, "input": value} for loc, message in errors]
-        raise ValidationError.from_exception_data("RulePack", details)  # type: ignore[arg-type]
 
 
 def _text(value: Any, info: ValidationInfo) -> str:
@@ -176,18 +100,18 @@ def _sources(value: Any, info: ValidationInfo, required: bool = True) -> tuple[s
             errors.append(((i,), f"a claim id is a string, got {yamlfile.describe(cid)}"))
         elif cid not in known:
             errors.append(((i,), f"unknown claim id '{shown(cid)}'{suggest(cid, known)}"))
-    _raise(errors, value)
+    raise_all(errors, value)
     return tuple(value)
 
 
 Text = Annotated[str, PlainValidator(_text)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class _Step(_Model):
+class _Step(BaseModel):
+    model_config = _FROZEN
     text: Text
     command: Text | None = None
     sources: Annotated[tuple[str, ...], PlainValidator(lambda v, info: _sources(v, info, required=False))] = ()
@@ -198,14 +122,23 @@ def _step(value: Any, info: ValidationInfo) -> dict[str, Any]:
     return {"text": step.text, **({"command": step.command} if step.command else {}), "sources": list(step.sources)}
 
 
-class _Source(_Model):
-    title: Text | None = None
-    document: Text | None = None
+def _source(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise fail(f"'source' must be a mapping, got {yamlfile.describe(value)}")
+    errors: list[tuple[Loc, str]] = []
+    for key, text in value.items():
+        if key not in ("title", "document"):
+            errors.append(((key,), f"unknown key '{shown(key)}'{suggest(key, ('title', 'document'))}"))
+        elif not isinstance(text, str) or not text.strip():
+            errors.append(((key,), f"'{key}' must be a non-empty string"))
+    raise_all(errors, value)
+    return {key: text.strip() for key, text in value.items()}
 
 
-class Claim(_Model):
+class Claim(BaseModel):
     """A claim of the source document: its section, the original words, a paraphrase."""
 
+    model_config = _FROZEN
     section: Text
     quote: Text
     text: Text
@@ -217,9 +150,10 @@ class Claim(_Model):
         return self._id
 
 
-class Option(_Model):
+class Option(BaseModel):
     """A platform a pack can recommend."""
 
+    model_config = _FROZEN
     title: Text
     summary: Text
     next_steps: tuple[Annotated[dict[str, Any], PlainValidator(_step)], ...] = ()
@@ -238,9 +172,10 @@ class Option(_Model):
         return self._id
 
 
-class Dimension(_Model):
+class Dimension(BaseModel):
     """A section of the source document that rules (and requirement fields) belong to."""
 
+    model_config = _FROZEN
     title: Text
     order: int | None = None  # by default, its place in the pack
     _id: str = PrivateAttr("")
@@ -279,67 +214,18 @@ def _effects(value: Any, info: ValidationInfo) -> dict[str, Effect]:
             errors.append(((option,), f"unknown option '{shown(option)}'{suggest(option, known)}"))
         elif not (effect == "veto" or (type(effect) is int and -100 <= effect <= 100)):
             errors.append(((option,), "an effect is a whole number from -100 to 100, or 'veto'"))
-    _raise(errors, value)
+    raise_all(errors, value)
     return {str(option): effect for option, effect in value.items()}
 
 
-def _when(value: Any) -> Condition:
-    errors: list[tuple[tuple[str | int, ...], str]] = []
-    condition = _parse(value, (), errors, 0)
-    _raise(errors, value)
-    assert condition is not None
-    ways = _ways(condition, MAX_WAYS * 1000)
-    if ways > MAX_WAYS:
-        many = f"{ways}" if ways < MAX_WAYS * 1000 else f"more than {MAX_WAYS * 1000}"
-        raise fail(
-            f"the condition can match in {many} ways, more than the {MAX_WAYS} durable-rules can follow"
-            " for one fact; split the rule"
-        )
-    return condition
-
-
-def _parse(value: Any, loc: tuple, errors: list, depth: int) -> Condition | None:
-    if not isinstance(value, dict) or not value:
-        errors.append((loc, "a condition must be a non-empty mapping of fields to values"))
-        return None
-    if depth > MAX_DEPTH:
-        errors.append((loc, f"conditions nest more than {MAX_DEPTH} deep"))
-        return None
-    parts = []
-    for key, wanted in value.items():
-        where = loc + (key,)
-        if key in ("all", "any"):
-            if not isinstance(wanted, list) or not wanted:
-                errors.append((where, f"'{key}' takes a non-empty list of conditions"))
-                continue
-            children = [_parse(c, where + (i,), errors, depth + 1) for i, c in enumerate(wanted)]
-            if all(children):
-                parts.append(Condition(key, children=tuple(children)))  # type: ignore[arg-type]
-        elif key not in REQUIREMENT_FIELDS:
-            errors.append((where, f"unknown field '{shown(key)}'{suggest(key, REQUIREMENT_FIELDS)}"))
-        else:
-            values = wanted if isinstance(wanted, list) else [wanted]
-            allowed = allowed_values(key)
-            bad = [v for v in values if not any(v == a and type(v) is type(a) for a in allowed)]
-            if bad or not values:
-                choices = ", ".join(format_value(a) for a in allowed)
-                never = shown(bad[0]) if bad else "nothing"
-                errors.append((where, f"{key} can never be '{never}'; it is one of {choices}"))
-                continue
-            parts.append(Condition("is", field=key, values=tuple(dict.fromkeys(values))))
-    if len(parts) != len(value):
-        return None
-    return parts[0] if len(parts) == 1 else Condition("all", children=tuple(parts))
-
-
-class Rule(_Model):
+class Rule(BaseModel):
     """One rule: when its condition holds, its effects apply to the options."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     id: Annotated[str, PlainValidator(_rule_id)]
     dimension: Annotated[str, PlainValidator(_dimension)]
-    when: Annotated[Condition, PlainValidator(_when)]
+    when: Annotated[Condition, PlainValidator(condition)]
     # Validated even when missing, so that the message says what they must hold.
     effects: Annotated[dict[str, Effect], PlainValidator(_effects)] = Field(default=None, validate_default=True)
     because: Text
@@ -362,7 +248,7 @@ def _version(value: Any) -> str:
     raise fail(f"'version' must be a string (quote it), got {yamlfile.describe(value)}")
 
 
-class RulePack(_Model):
+class RulePack(BaseModel):
     """A validated rule pack."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -370,7 +256,7 @@ class RulePack(_Model):
     name: Text = Field(alias="pack")
     version: Annotated[str, PlainValidator(_version)] = "0"
     title: Text = ""
-    source: Annotated[dict[str, str], PlainValidator(lambda v, info: _Source.model_validate(v).model_dump())] = {}
+    source: Annotated[dict[str, str], PlainValidator(_source)] = {}
     claims: dict[Annotated[str, PlainValidator(_claim_id)], Claim] = {}
     options: dict[Annotated[str, _id_of("option", _OPTION)], Option] = Field(default={}, validate_default=True)
     dimensions: dict[Annotated[str, _id_of("dimension", _OPTION)], Dimension] = {}

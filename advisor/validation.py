@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
@@ -55,8 +54,15 @@ def fail(message: str) -> PydanticCustomError:
     return PydanticCustomError("advisor", "{message}", {"message": message})
 
 
-@dataclass(frozen=True)
-class Problem:
+def raise_all(errors: list[tuple[Loc, str]], value: Any) -> None:
+    """Raise every ``(loc, message)`` at once (locations relative to the value validated),
+    so that each is reported."""
+    if errors:
+        details = [{"type": fail(message), "loc": loc, "input": value} for loc, message in errors]
+        raise ValidationError.from_exception_data("advisor", details)  # type: ignore[arg-type]
+
+
+class Problem(NamedTuple):
     """One thing wrong with a file, located as precisely as known."""
 
     path: str
@@ -72,8 +78,7 @@ class Problem:
         return str(self.error(AdvisorError))
 
 
-@dataclass(frozen=True)
-class Wording:
+class Wording(NamedTuple):
     """How one kind of file words the problems pydantic finds by itself.
 
     ``noun`` names an unknown key ("field" in a workload). With ``path_names_key`` the

@@ -322,6 +322,7 @@ def test_merged_packs_union_their_dimensions(pack, write):
     assert list(merged.dimensions) == [*pack.dimensions, "cost"]
     assert merged.dimensions["isolation"].title == "Isolation and security"
     assert merged.rule("cheap").line == 5 and merged.path == pack.path
+    assert merged.digest != pack.digest  # the engine compiles the merged rules, not the base pack's
 
 
 def test_keys_a_pack_does_not_know_are_located_with_a_hint(write):
