@@ -1,8 +1,10 @@
-"""Rule packs: options, claims and rules read from YAML, validated, and compiled.
+"""Rule packs: options, dimensions, claims and rules read from YAML, as pydantic models.
 
-A rule names requirement fields and values of the workload model; anything unknown is
-an error at load time, with the file and line. Compiling turns each rule's condition
-into a durable-rules condition, guarded by the fact discriminator.
+A pack is validated with its cross-references through a validation context (``_Known``):
+a rule's dimension, effects and sources must name what the pack (or the base pack it
+extends) declares, and its condition names requirement fields and values of the workload
+model. Every problem is reported at once, with its file and line, by the one translator
+of validation errors (``validation.problems``).
 """
 
 from __future__ import annotations

@@ -108,6 +108,8 @@ def problems(exc: ValidationError, doc: yamlfile.Document, model: type[BaseModel
     found = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if p != "[key]")
+        if err["type"] == "invalid_key" and loc:  # pydantic shows such a key as text of its own
+            loc = loc[:-1] + (err["input"],)
         parent, leaf = loc[:-1], (loc[-1] if loc else "")
         message, at = _message(err, model, parent, leaf, wording)
         where = at if at is not None else loc
@@ -140,27 +142,28 @@ def _message(err: Any, model: type[BaseModel], parent: Loc, leaf: Any, wording: 
     name = shown(leaf)
     if kind == "advisor":
         return err["ctx"]["message"], None
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "invalid_key"):  # invalid_key: a key YAML read as a number or boolean
         return f"unknown {wording.noun} '{name}'{suggest(leaf, _known(model, parent))}", parent
     if kind == "missing":
         if wording.path_names_key:
             return "required field is missing", None
         return f"'{name}' is missing", parent
-    subject = "" if wording.path_names_key or not isinstance(leaf, str) else f"'{name}' "
+    named = not wording.path_names_key and isinstance(leaf, str)
+    expected = f"'{name}' must be" if named else "expected"
     if kind == "literal_error":
         allowed = ", ".join(format_value(v) for v in _literal_values(model, parent + (leaf,)))
         return f"'{shown(value)}' is not allowed; choose one of {allowed}", None
     if kind == "bool_type":
-        return f"{subject}expected true or false, got {yamlfile.describe(value)} '{shown(value)}'", None
+        return f"{expected} true or false, got {yamlfile.describe(value)} '{shown(value)}'", None
     if kind in ("string_type", "model_type", "dict_type", "list_type", "tuple_type"):
         wanted = {"string_type": "a string", "list_type": "a list", "tuple_type": "a list"}.get(kind, "a mapping")
         hint = " (quote it)" if kind == "string_type" and yamlfile.is_plain_scalar(value) else ""
-        return f"{subject}expected {wanted}, got {yamlfile.describe(value)}{hint}", None
+        return f"{expected} {wanted}, got {yamlfile.describe(value)}{hint}", None
     if kind == "string_too_short":
-        return f"{subject}must not be empty", None
+        return f"{name + ' ' if named else ''}must not be empty", None
     if kind == "string_too_long":
-        return f"{subject}must be at most {err['ctx']['max_length']} characters long", None
-    return f"{subject}{err['msg']}", None
+        return f"{name + ' ' if named else ''}must be at most {err['ctx']['max_length']} characters long", None
+    return f"{name + ': ' if named else ''}{err['msg']}", None
 
 
 def _annotation_at(model: type[BaseModel], loc: Loc) -> Any:

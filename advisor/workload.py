@@ -204,16 +204,6 @@ def workload_from_document(doc: yamlfile.Document, options: Iterable[str] | None
             path=doc.source,
             line=doc.line_of(()),
         )
-    for where, mapping in (((), data), (("requirements",), data.get("requirements"))):
-        if isinstance(mapping, dict):
-            for key in mapping:
-                if not isinstance(key, str):  # YAML reads `1:` or `true:` as a number or a boolean
-                    raise InputError(
-                        f"unknown field '{shown(key)}'",
-                        path=doc.source,
-                        line=doc.line_of((*where, format_value(key))),
-                        field=".".join(where) or None,
-                    )
     try:
         workload = Workload.model_validate(data)
     except ValidationError as exc:

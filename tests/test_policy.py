@@ -574,3 +574,12 @@ def test_overridden_settings_keep_the_policy_file(tmp_path):
     assert (policy.fail_on, policy.margin, policy.source, policy.waivers[0].where) == (
         "warn", 2, str(tmp_path / ".advisor.yaml"), f"{tmp_path / '.advisor.yaml'}:2",
     )
+
+
+def test_a_key_yaml_reads_as_a_number_is_an_unknown_key(tmp_path):
+    """A policy key such as `1:` is named as written, as an unknown key on its line."""
+    path = tmp_path / ".advisor.yaml"
+    path.write_text("margin: 2\n1: x\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert str(caught.value) == f"{path}:2: unknown key '1'"
