@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -133,7 +132,7 @@ def run_check(
         overrides["fail_on"] = fail_on
     if require_declared:
         overrides["require_declared"] = True
-    policy = replace(policy, **overrides)
+    policy = policy.model_copy(update=overrides)
     pack = api.load_rules(rules_path, extra=policy.packs)
     policy.check_against(pack)
     files, unreadable = find_workloads(paths, policy.patterns)

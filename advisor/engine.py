@@ -7,9 +7,9 @@ an evaluation away. Every rule is still matched by durable-rules' own Rete netwo
 
 How one evaluation goes:
 
-* the pack is split into rulesets of at most ``CHUNK`` rules (durable-rules fails when
-  more than 64 rules match one fact) plus an always-true sentinel, so a fact is never
-  unhandled;
+* the pack is split into rulesets of at most ``CHUNK`` rules and ``MAX_WAYS`` ways of
+  matching (durable-rules fails when a fact can be matched in more ways within one
+  ruleset) plus an always-true sentinel, so a fact is never unhandled;
 * the workload's stated requirements are asserted as one fact tagged ``_fact:
   workload`` (every condition is guarded by that tag, so the engine's own state record
   never matches a rule);
@@ -27,8 +27,9 @@ from typing import Any
 
 import durable_rules_engine as _dre
 
+from .conditions import MAX_WAYS
 from .errors import EngineError
-from .rulepack import FACT_TAG, RulePack
+from .rulepack import FACT_TAG, Rule, RulePack
 from .workload import Requirements
 
 CHUNK = 60
@@ -47,8 +48,7 @@ class CompiledPack:
         self._lock = threading.Lock()
         order = {rule.id: i for i, rule in enumerate(pack.rules)}
         self._order = order
-        for start in range(0, len(pack.rules), CHUNK):
-            chunk = pack.rules[start : start + CHUNK]
+        for chunk in _chunks(pack.rules):
             definition: dict[str, Any] = {rule.id: {"all": [{"m": rule.durable_condition()}]} for rule in chunk}
             definition[SENTINEL] = {"all": [{"m": dict(FACT_TAG)}]}
             name = f"advisor-{pack.digest}-{next(_names)}"
@@ -102,6 +102,20 @@ class CompiledPack:
         for handle in self._handles:
             _dre.delete_ruleset(handle)
         self._handles = []
+
+
+def _chunks(rules: tuple[Rule, ...]) -> list[tuple[Rule, ...]]:
+    """The rules in runs of at most CHUNK rules and MAX_WAYS ways of matching (durable-rules
+    fails with error 303 when a fact could be matched in more ways within one ruleset)."""
+    chunks: list[tuple[Rule, ...]] = []
+    start, ways = 0, 0
+    for index, rule in enumerate(rules):
+        if index - start == CHUNK or ways + rule.when.ways() > MAX_WAYS:
+            chunks.append(rules[start:index])
+            start, ways = index, 0
+        ways += rule.when.ways()
+    chunks.append(rules[start:])
+    return chunks
 
 
 def _fact_json(stated: dict[str, Any]) -> str:

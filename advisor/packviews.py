@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import translation
+from .validation import format_value
 from .workload import field_specs
-from .yamlfile import format_value
 
 if TYPE_CHECKING:
     from .rulepack import RulePack
@@ -68,11 +68,6 @@ def pack_views(pack: RulePack, lang: str = "en") -> PackViews:
 
 def dimension_titles(pack: RulePack) -> dict[str, str]:
     """The pack's dimensions (id to title), in its order."""
-    declared = getattr(pack, "dimensions", None)
-    if declared is None:
-        from .workload import DIMENSIONS
-
-        return dict(DIMENSIONS)
-    return {d.id: d.title for d in declared.values()}
+    return {d.id: d.title for d in pack.dimensions.values()}
 
 

@@ -5,40 +5,130 @@ or ``[tool.advisor]`` of ``pyproject.toml`` and validated with file and line.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainValidator,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from . import yamlfile
 from .discovery import DEFAULT_PATTERNS, find_policy_document, pyproject_document
 from .errors import PolicyError
 from .rulepack import RulePack
-from .workload import suggest
+from .validation import Wording, bracketed, fail, problems, shown, suggest
 
 DEFAULT_MARGIN = 3
+# No two scores can differ by more: at most 500 rules of at most 100 points each way.
+MAX_MARGIN = 100_000
 FailOn = Literal["veto", "mismatch", "warn"]
 FAIL_ON: tuple[str, ...] = ("veto", "mismatch", "warn")
-_KEYS = ("margin", "fail_on", "allowed", "require_declared", "patterns", "packs", "waivers")
-_WAIVER_KEYS = ("workload", "option", "rule", "reason", "expires")
 
 
 @dataclass(frozen=True)
-class Waiver:
+class _Context:
+    """What a policy is validated against: its file, the folder of its packs, the rule pack."""
+
+    doc: yamlfile.Document | None = None
+    folder: Path | None = None
+    pack: RulePack | None = None
+
+
+def _given(value: Any) -> str:
+    """A value in a message, with its kind: a string 'x', a number '3', nothing."""
+    if value is None:
+        return "nothing"
+    return f"{yamlfile.describe(value)} '{yamlfile.cut(str(value)) if isinstance(value, bool) else shown(value)}'"
+
+
+def _text(value: Any, info: ValidationInfo) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise fail(f"'{info.field_name}' must be a non-empty string")
+    return value
+
+
+def _name(value: Any, info: ValidationInfo) -> str:
+    if not isinstance(value, str):
+        raise fail(f"expected a string, got {yamlfile.describe(value)}")
+    pack = info.context.pack if isinstance(info.context, _Context) else None
+    if pack is not None:
+        known = pack.options if info.field_name in ("allowed", "option") else [r.id for r in pack.rules]
+        if value not in known:
+            kind = "rule" if info.field_name == "rule" else "option"
+            raise fail(f"unknown {kind} '{shown(value)}'{suggest(value, known)}")
+    return value
+
+
+def _strings(value: Any) -> Any:
+    if not isinstance(value, (list, tuple)) or not value:
+        what = "an empty list" if isinstance(value, (list, tuple)) else yamlfile.describe(value)
+        raise fail(f"must be a non-empty list, got {what}")
+    return value
+
+
+def _item(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise fail(f"must be a non-empty string, got {yamlfile.describe(value)}")
+    return value
+
+
+def _date(value: Any) -> _dt.date:
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise fail(f"expected a date (YYYY-MM-DD), got {_given(value)}")
+
+
+Text = Annotated[str, PlainValidator(_text)]
+Name = Annotated[str, PlainValidator(_name)]
+Strings = Annotated[tuple[Annotated[str, PlainValidator(_item)], ...], BeforeValidator(_strings)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Waiver(_Model):
     """An accepted finding: for a workload (a name or glob), an option or a rule, with a reason."""
 
-    workload: str
-    option: str | None
-    rule: str | None
-    reason: str
-    expires: _dt.date | None
-    where: str
+    workload: Text | None = None
+    option: Name | None = None
+    rule: Name | None = None
+    reason: Text | None = None
+    expires: Annotated[_dt.date, PlainValidator(_date)] | None = None
+    _where: str = PrivateAttr("")
+
+    @model_validator(mode="after")
+    def _complete(self) -> Waiver:
+        for key in ("workload", "reason"):
+            if getattr(self, key) is None:
+                raise fail(f"'{key}' is missing; every waiver needs one")
+        if (self.option is None) == (self.rule is None):
+            raise fail("a waiver names either an 'option' or a 'rule' (one of them)")
+        return self.model_copy(update={"reason": " ".join(self.reason.split())}) if self.reason else self
+
+    @property
+    def where(self) -> str:
+        """Where the policy states it: ``file:line``."""
+        return self._where
 
     def applies_to(self, name: str) -> bool:
         """Whether this waiver names the workload (exactly or by glob)."""
-        return name == self.workload or fnmatchcase(name, self.workload)
+        return name == self.workload or fnmatchcase(name, self.workload or "")
 
     def expired(self, today: _dt.date) -> bool:
         """Whether the waiver has lapsed (it holds through its ``expires`` day)."""
@@ -48,24 +138,94 @@ class Waiver:
         """The waiver as a result reports it."""
         expires = self.expires.isoformat() if self.expires else None
         return WaiverView(
-            workload=self.workload, option=self.option, rule=self.rule, reason=self.reason, expires=expires,
-            where=self.where,
+            workload=self.workload or "", option=self.option, rule=self.rule, reason=self.reason or "",
+            expires=expires, where=self.where,
         )
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(_Model):
     """What the check enforces; every setting has a default."""
 
-    source: str | None = None
     margin: int = DEFAULT_MARGIN
     fail_on: FailOn = "mismatch"
-    allowed: tuple[str, ...] | None = None
+    allowed: Annotated[tuple[Name, ...], BeforeValidator(_strings)] | None = None
     require_declared: bool = False
-    patterns: tuple[str, ...] = DEFAULT_PATTERNS
-    packs: tuple[str, ...] = ()
+    patterns: Strings = DEFAULT_PATTERNS
+    packs: Strings = ()
     waivers: tuple[Waiver, ...] = ()
-    doc: yamlfile.Document | None = field(default=None, compare=False, repr=False)
+    _source: str | None = PrivateAttr(None)
+    _data: Any = PrivateAttr(None)
+    _context: _Context = PrivateAttr(default_factory=_Context)
+
+    @field_validator("margin", mode="plain")
+    @classmethod
+    def _margin(cls, value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise fail(f"must be a whole number of points, 0 or more, got {_given(value)}")
+        if value > MAX_MARGIN:
+            raise fail(f"must be at most {MAX_MARGIN} points (no two scores differ by more), got {_given(value)}")
+        return value
+
+    @field_validator("fail_on", mode="plain")
+    @classmethod
+    def _fail_on(cls, value: Any) -> str:
+        if value not in FAIL_ON or not isinstance(value, str):
+            raise fail(f"must be one of {', '.join(FAIL_ON)}, got {_given(value)}")
+        return value
+
+    @field_validator("require_declared", mode="plain")
+    @classmethod
+    def _bool(cls, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise fail(f"expected true or false, got {_given(value)}")
+        return value
+
+    @field_validator("packs")
+    @classmethod
+    def _packs(cls, names: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        context = info.context if isinstance(info.context, _Context) else _Context()
+        if context.folder is None:
+            return names
+        paths = tuple(context.folder / name for name in names)
+        for i, path in enumerate(paths):
+            if not path.is_file():
+                raise ValidationError.from_exception_data(
+                    "Policy", [{"type": fail(f"no such rule pack: {shown(names[i])}"), "loc": (i,), "input": names[i]}]
+                )
+        return tuple(p.as_posix() for p in paths)
+
+    @field_validator("waivers", mode="before")
+    @classmethod
+    def _waiver_list(cls, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise fail(f"must be a list of waivers, got {yamlfile.describe(value)}")
+        return value
+
+    @field_validator("waivers")
+    @classmethod
+    def _locate(cls, waivers: tuple[Waiver, ...], info: ValidationInfo) -> tuple[Waiver, ...]:
+        doc = info.context.doc if isinstance(info.context, _Context) else None
+        if doc is not None:
+            for i, waiver in enumerate(waivers):
+                line = doc.line_of(("waivers", i))
+                waiver._where = f"{doc.source}:{line}" if line else doc.source
+        return waivers
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep(cls, data: Any, handler: Any, info: ValidationInfo) -> Policy:
+        # The input is kept so that check_against can validate it again, against a pack.
+        policy = handler(data)
+        policy._data = data
+        if isinstance(info.context, _Context):
+            policy._context = info.context
+            policy._source = info.context.doc.source if info.context.doc else None
+        return policy
+
+    @property
+    def source(self) -> str | None:
+        """The policy file, as shown in messages (None for the defaults)."""
+        return self._source
 
     def allows(self, option: str) -> bool:
         """Whether the policy lets a workload run on this option."""
@@ -73,27 +233,22 @@ class Policy:
 
     def check_against(self, pack: RulePack) -> None:
         """Raise :class:`PolicyError` for an option or rule the pack does not know."""
-        for i, option in enumerate(self.allowed or ()):
-            if option not in pack.options:
-                self._fail(("allowed", i), f"unknown option '{option}'{suggest(option, pack.options)}")
-        rule_ids = [r.id for r in pack.rules]
-        for i, waiver in enumerate(self.waivers):
-            if waiver.option is not None and waiver.option not in pack.options:
-                self._fail(
-                    ("waivers", i, "option"), f"unknown option '{waiver.option}'{suggest(waiver.option, pack.options)}"
-                )
-            if waiver.rule is not None and waiver.rule not in rule_ids:
-                self._fail(("waivers", i, "rule"), f"unknown rule '{waiver.rule}'{suggest(waiver.rule, rule_ids)}")
-
-    def _fail(self, loc: tuple, message: str) -> None:
-        raise _error(self.doc, loc, message)
+        context = _Context(self._context.doc, self._context.folder, pack)
+        _validate(self._data if self._data is not None else {}, context)
 
 
-def _error(doc: yamlfile.Document | None, loc: tuple, message: str) -> PolicyError:
-    field_name = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    if doc is None:
-        return PolicyError(message, field=field_name or None)
-    return PolicyError(message, path=doc.source, line=doc.line_of(loc), field=field_name or None)
+_WORDING = Wording(label=bracketed)
+
+
+def _validate(data: Any, context: _Context) -> Policy:
+    doc = context.doc or yamlfile.Document(data=data, source=None)  # type: ignore[arg-type]
+    if not isinstance(data, dict):
+        raise PolicyError(f"a policy must be a mapping, got {yamlfile.describe(data)}", path=doc.source,
+                          line=doc.line_of(()))
+    try:
+        return Policy.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise problems(exc, doc, Policy, _WORDING)[0].error(PolicyError) from None
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -118,102 +273,7 @@ def policy_from_document(doc: yamlfile.Document, folder: Path | None = None) -> 
 
     Rule packs it names are found relative to ``folder`` (default: the policy file's).
     """
-    data = doc.data
-    if not isinstance(data, dict):
-        raise _error(doc, (), f"a policy must be a mapping, got {yamlfile.describe(data)}")
-    for key in data:
-        if key not in _KEYS:
-            raise _error(doc, (key,), f"unknown key '{key}'{suggest(str(key), _KEYS)}")
-    settings: dict[str, Any] = {"source": doc.source, "doc": doc}
-    if "margin" in data:
-        margin = data["margin"]
-        if not isinstance(margin, int) or isinstance(margin, bool) or margin < 0:
-            raise _error(doc, ("margin",), f"must be a whole number of points, 0 or more, got {_shown(margin)}")
-        settings["margin"] = margin
-    if "fail_on" in data:
-        if data["fail_on"] not in FAIL_ON:
-            raise _error(doc, ("fail_on",), f"must be one of {', '.join(FAIL_ON)}, got {_shown(data['fail_on'])}")
-        settings["fail_on"] = data["fail_on"]
-    if "require_declared" in data:
-        if not isinstance(data["require_declared"], bool):
-            raise _error(doc, ("require_declared",), f"expected true or false, got {_shown(data['require_declared'])}")
-        settings["require_declared"] = data["require_declared"]
-    if "allowed" in data:
-        settings["allowed"] = _strings(doc, "allowed", data["allowed"])
-    if "patterns" in data:
-        settings["patterns"] = _strings(doc, "patterns", data["patterns"])
-    if "packs" in data:
-        base = folder or Path(doc.source).parent
-        packs = []
-        for i, name in enumerate(_strings(doc, "packs", data["packs"])):
-            path = base / name
-            if not path.is_file():
-                raise _error(doc, ("packs", i), f"no such rule pack: {name}")
-            packs.append(path.as_posix())
-        settings["packs"] = tuple(packs)
-    if "waivers" in data:
-        waivers = data["waivers"]
-        if not isinstance(waivers, list):
-            raise _error(doc, ("waivers",), f"must be a list of waivers, got {yamlfile.describe(waivers)}")
-        settings["waivers"] = tuple(_waiver(doc, i, w) for i, w in enumerate(waivers))
-    return Policy(**settings)
-
-
-def _shown(value: Any) -> str:
-    """A value in a message, with its kind: a string 'x', a number '3', nothing."""
-    return "nothing" if value is None else f"{yamlfile.describe(value)} '{value}'"
-
-
-def _strings(doc: yamlfile.Document, key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
-        raise _error(doc, (key,), f"must be a non-empty list, got {yamlfile.describe(value)}")
-    for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise _error(doc, (key, i), f"must be a non-empty string, got {yamlfile.describe(item)}")
-    return tuple(value)
-
-
-def _waiver(doc: yamlfile.Document, index: int, body: Any) -> Waiver:
-    loc: tuple = ("waivers", index)
-    if not isinstance(body, dict):
-        raise _error(doc, loc, f"a waiver must be a mapping, got {yamlfile.describe(body)}")
-    for key in body:
-        if key not in _WAIVER_KEYS:
-            raise _error(doc, (*loc, key), f"unknown key '{key}'{suggest(str(key), _WAIVER_KEYS)}")
-    for key in ("workload", "reason"):
-        value = body.get(key)
-        if value is None:
-            raise _error(doc, loc, f"'{key}' is missing; every waiver needs one")
-        if not isinstance(value, str) or not value.strip():
-            raise _error(doc, (*loc, key), f"'{key}' must be a non-empty string")
-    named = [k for k in ("option", "rule") if body.get(k) is not None]
-    if len(named) != 1:
-        raise _error(doc, loc, "a waiver names either an 'option' or a 'rule' (one of them)")
-    if not isinstance(body[named[0]], str):
-        raise _error(doc, (*loc, named[0]), f"expected a string, got {yamlfile.describe(body[named[0]])}")
-    expires = body.get("expires")
-    if expires is not None:
-        expires = _date(doc, (*loc, "expires"), expires)
-    line = doc.line_of(loc)
-    return Waiver(
-        workload=body["workload"],
-        option=body.get("option"),
-        rule=body.get("rule"),
-        reason=" ".join(body["reason"].split()),
-        expires=expires,
-        where=f"{doc.source}:{line}" if line else doc.source,
-    )
-
-
-def _date(doc: yamlfile.Document, loc: tuple, value: Any) -> _dt.date:
-    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _error(doc, loc, f"expected a date (YYYY-MM-DD), got {_shown(value)}")
+    return _validate(doc.data, _Context(doc, folder or Path(doc.source).parent))
 
 
 class WaiverView(BaseModel):

@@ -8,7 +8,7 @@ not a terminal, so the questionnaire can be scripted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from .errors import InputError
 from .files import check_writable, write_atomic
 from .workload import (
-    DIMENSIONS,
     USUAL_ANSWERS,
     FieldSpec,
     Requirements,
@@ -69,12 +68,19 @@ class Prompter(Protocol):
         """Tell the user something."""
 
 
-def run(prompter: Prompter, start: Workload | None = None, options: dict[str, str] | None = None) -> Workload:
+def run(
+    prompter: Prompter,
+    start: Workload | None = None,
+    options: Mapping[str, str] | None = None,
+    sections: Mapping[str, str] | None = None,
+) -> Workload:
     """Ask the name, every requirement in model order, then the declared platform (one of
     ``options``, id: title); return the answered Workload. Any question but the name can
     go back to the one before.
 
     ``start`` (the edit flow) gives the defaults; its description is kept as it is.
+    ``sections`` titles the dimensions (id -> title, from the rule pack); a dimension it
+    lacks is headed by its id.
     """
     name_info = Workload.model_fields["name"]
     declared = start.declared if start else None
@@ -93,7 +99,8 @@ def run(prompter: Prompter, start: Workload | None = None, options: dict[str, st
         spec = specs[index]
         if spec.dimension != shown:
             shown = spec.dimension
-            prompter.section(DIMENSIONS.get(spec.dimension, PLATFORM_SECTION))
+            title = (sections or {}).get(spec.dimension, spec.dimension)
+            prompter.section(PLATFORM_SECTION if spec.name == "declared" else title)
         key = spec.name if spec.name == "declared" else f"requirements.{spec.name}"
         # A new workload's menus start on the usual answer; an edited or revisited one's on its answer.
         usual = USUAL_ANSWERS.get(spec.name) if start is None and spec.name not in asked else None
@@ -200,7 +207,12 @@ def ask_and_save(
     api.source_date_epoch()
     if exists and not force:
         prompter.say(f"{out} already exists; you will be asked before it is overwritten.")
-    workload = run(prompter, start, {oid: option.title for oid, option in pack.options.items()})
+    workload = run(
+        prompter,
+        start,
+        {oid: option.title for oid, option in pack.options.items()},
+        {d.id: d.title for d in pack.dimensions.values()},
+    )
     decision = evaluate(workload, pack)
     if show is not None:
         show(decision)

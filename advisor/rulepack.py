@@ -1,8 +1,10 @@
-"""Rule packs: options, claims and rules read from YAML, validated, and compiled.
+"""Rule packs: options, dimensions, claims and rules read from YAML, as pydantic models.
 
-A rule names requirement fields and values of the workload model; anything unknown is
-an error at load time, with the file and line. Compiling turns each rule's condition
-into a durable-rules condition, guarded by the fact discriminator.
+A pack is validated with its cross-references through a validation context (``_Known``):
+a rule's dimension, effects and sources must name what the pack (or the base pack it
+extends) declares, and its condition names requirement fields and values of the workload
+model. Every problem is reported at once, with its file and line, by the one translator
+of validation errors (``validation.problems``).
 """
 
 from __future__ import annotations
@@ -10,20 +12,35 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from . import yamlfile
+from .conditions import Condition, condition
 from .errors import RulePackError
 from .resources import default_pack_path
-from .workload import DIMENSIONS, REQUIREMENT_FIELDS, allowed_values, format_value, suggest
+from .validation import Loc, Problem, Wording, fail, problems, raise_all, shown, suggest
+from .workload import field_specs
 
 # durable-rules hangs with 512 or more rules side by side; the engine splits a pack into
 # rulesets of at most 60 rules, and this bounds the whole pack.
 MAX_RULES = 500
+# A pack that declares no dimensions has those of the requirement fields, titled by id.
+DEFAULT_DIMENSIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.dimension for spec in field_specs()))
 FACT_TAG = {"_fact": "workload"}
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
@@ -31,103 +48,282 @@ _OPTION = re.compile(r"^[a-z][a-z0-9_-]*$")
 Effect = int | Literal["veto"]
 
 
-@dataclass(frozen=True)
-class Condition:
-    """A condition over requirement fields: a field test, or all/any of others."""
+# --- validation -------------------------------------------------------------------------
 
-    op: Literal["is", "all", "any"]
-    field: str | None = None
-    values: tuple[Any, ...] = ()
-    children: tuple[Condition, ...] = ()
+class _Known:
+    """The validation context of a pack: the names it declares (with its base pack's), as
+    they are met, so that rules and next steps can cite them."""
 
-    def holds(self, stated: dict[str, Any]) -> bool:
-        """Whether the condition holds for these stated requirements (an unstated field never matches)."""
-        if self.op == "is":
-            return self.field in stated and stated[self.field] in self.values
-        results = (child.holds(stated) for child in self.children)
-        return all(results) if self.op == "all" else any(results)
-
-    def to_durable(self) -> dict[str, Any]:
-        """The durable-rules form of this condition (without the fact guard)."""
-        if self.op == "is":
-            tests = [{self.field: v} for v in self.values]
-            return tests[0] if len(tests) == 1 else {"$or": tests}
-        key = "$and" if self.op == "all" else "$or"
-        return {key: [child.to_durable() for child in self.children]}
-
-    def to_data(self) -> Any:
-        """The condition as written in a pack (normalised)."""
-        if self.op == "is":
-            return {self.field: self.values[0] if len(self.values) == 1 else list(self.values)}
-        if self.op == "all" and all(c.op == "is" for c in self.children):
-            merged: dict[str, Any] = {}
-            for child in self.children:
-                merged.update(child.to_data())
-            if len(merged) == len(self.children):
-                return merged
-        return {self.op: [child.to_data() for child in self.children]}
-
-    def describe(self) -> str:
-        """The condition in words."""
-        if self.op == "is":
-            values = [format_value(v) for v in self.values]
-            if len(values) == 1:
-                return f"{self.field} is {values[0]}"
-            return f"{self.field} is {' or '.join(values)}"
-        joiner = " and " if self.op == "all" else " or "
-        parts = [c.describe() if c.op == "is" else f"({c.describe()})" for c in self.children]
-        return joiner.join(parts)
+    def __init__(self, doc: yamlfile.Document, base: RulePack | None) -> None:
+        self.doc = doc
+        self.claims: set[str] = set(base.claims) if base else set()
+        self.options: set[str] = set(base.options) if base else set()
+        self.base_dimensions: list[str] = list(base.dimensions) if base else []
+        self.dimensions: list[str] = self.base_dimensions or list(DEFAULT_DIMENSIONS)
+        self.rule_lines: dict[str, int | None] = {}
+        self.seen: set[str] = set()
 
 
-@dataclass(frozen=True)
-class Rule:
+def _known(info: ValidationInfo) -> _Known:
+    assert isinstance(info.context, _Known), "a pack is validated through check_pack"
+    return info.context
+
+
+def _text(value: Any, info: ValidationInfo) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise fail(f"'{info.field_name}' must be a non-empty string")
+    return value.strip()
+
+
+def _id_of(kind: str, pattern: re.Pattern[str]) -> Any:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise fail(f"{kind} id {shown(value)} must be a string (quote it)")
+        if not pattern.match(value):
+            raise fail(f"{kind} id '{shown(value)}' must be lower-case letters, digits, '-' or '_'")
+        return value
+
+    return PlainValidator(check)
+
+
+def _claim_id(value: Any) -> str:
+    if not isinstance(value, str):
+        raise fail(f"claim id {shown(value)} must be a string (quote it)")
+    return value
+
+
+def _sources(value: Any, info: ValidationInfo, required: bool = True) -> tuple[str, ...]:
+    known = _known(info).claims
+    if not isinstance(value, (list, tuple)) or (required and not value):
+        raise fail("'sources' must list at least one claim id")
+    errors = []
+    for i, cid in enumerate(value):
+        if not isinstance(cid, str):
+            errors.append(((i,), f"a claim id is a string, got {yamlfile.describe(cid)}"))
+        elif cid not in known:
+            errors.append(((i,), f"unknown claim id '{shown(cid)}'{suggest(cid, known)}"))
+    raise_all(errors, value)
+    return tuple(value)
+
+
+Text = Annotated[str, PlainValidator(_text)]
+
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Step(BaseModel):
+    model_config = _FROZEN
+    text: Text
+    command: Text | None = None
+    sources: Annotated[tuple[str, ...], PlainValidator(lambda v, info: _sources(v, info, required=False))] = ()
+
+
+def _step(value: Any, info: ValidationInfo) -> dict[str, Any]:
+    step = _Step.model_validate(value, context=info.context)
+    return {"text": step.text, **({"command": step.command} if step.command else {}), "sources": list(step.sources)}
+
+
+def _source(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise fail(f"'source' must be a mapping, got {yamlfile.describe(value)}")
+    errors: list[tuple[Loc, str]] = []
+    for key, text in value.items():
+        if key not in ("title", "document"):
+            errors.append(((key,), f"unknown key '{shown(key)}'{suggest(key, ('title', 'document'))}"))
+        elif not isinstance(text, str) or not text.strip():
+            errors.append(((key,), f"'{key}' must be a non-empty string"))
+    raise_all(errors, value)
+    return {key: text.strip() for key, text in value.items()}
+
+
+class Claim(BaseModel):
+    """A claim of the source document: its section, the original words, a paraphrase."""
+
+    model_config = _FROZEN
+    section: Text
+    quote: Text
+    text: Text
+    _id: str = PrivateAttr("")
+
+    @property
+    def id(self) -> str:
+        """The claim's id, its key in the pack."""
+        return self._id
+
+
+class Option(BaseModel):
+    """A platform a pack can recommend."""
+
+    model_config = _FROZEN
+    title: Text
+    summary: Text
+    next_steps: tuple[Annotated[dict[str, Any], PlainValidator(_step)], ...] = ()
+    _id: str = PrivateAttr("")
+
+    @field_validator("next_steps", mode="before")
+    @classmethod
+    def _steps(cls, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise fail("'next_steps' must be a list of steps")
+        return value
+
+    @property
+    def id(self) -> str:
+        """The option's id, its key in the pack."""
+        return self._id
+
+
+class Dimension(BaseModel):
+    """A section of the source document that rules (and requirement fields) belong to."""
+
+    model_config = _FROZEN
+    title: Text
+    order: int | None = None  # by default, its place in the pack
+    _id: str = PrivateAttr("")
+
+    @property
+    def id(self) -> str:
+        """The dimension's id, its key in the pack."""
+        return self._id
+
+
+def _dimension(value: Any, info: ValidationInfo) -> str:
+    known = _known(info).dimensions
+    if not isinstance(value, str) or value not in known:
+        hint = suggest(value, known) if isinstance(value, str) else ""
+        raise fail(f"dimension {shown(value)!r} is not one of {', '.join(known)}{hint}")
+    return value
+
+
+def _rule_id(value: Any, info: ValidationInfo) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise fail(f"rule id {shown(value)!r} must be lower-case words joined by '-', '_' or '.'")
+    known = _known(info)
+    if value in known.seen:
+        raise fail(f"duplicate rule id (first at line {known.rule_lines.get(value)})")
+    known.seen.add(value)
+    return value
+
+
+def _effects(value: Any, info: ValidationInfo) -> dict[str, Effect]:
+    if not isinstance(value, dict) or not value:
+        raise fail("'effects' must map options to points or 'veto'")
+    known = _known(info).options
+    errors = []
+    for option, effect in value.items():
+        if option not in known:
+            errors.append(((option,), f"unknown option '{shown(option)}'{suggest(option, known)}"))
+        elif not (effect == "veto" or (type(effect) is int and -100 <= effect <= 100)):
+            errors.append(((option,), "an effect is a whole number from -100 to 100, or 'veto'"))
+    raise_all(errors, value)
+    return {str(option): effect for option, effect in value.items()}
+
+
+class Rule(BaseModel):
     """One rule: when its condition holds, its effects apply to the options."""
 
-    id: str
-    dimension: str
-    when: Condition
-    effects: dict[str, Effect]
-    because: str
-    sources: tuple[str, ...]
-    line: int | None = None
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    id: Annotated[str, PlainValidator(_rule_id)]
+    dimension: Annotated[str, PlainValidator(_dimension)]
+    when: Annotated[Condition, PlainValidator(condition)]
+    # Validated even when missing, so that the message says what they must hold.
+    effects: Annotated[dict[str, Effect], PlainValidator(_effects)] = Field(default=None, validate_default=True)
+    because: Text
+    sources: Annotated[tuple[str, ...], PlainValidator(_sources)] = Field(default=None, validate_default=True)
+    _line: int | None = PrivateAttr(None)
+
+    @property
+    def line(self) -> int | None:
+        """The line of the rule in its pack."""
+        return self._line
 
     def durable_condition(self) -> dict[str, Any]:
         """The guarded durable-rules condition of this rule."""
         return {"$and": [FACT_TAG, self.when.to_durable()]}
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A claim of the source document: its section, the original words, a paraphrase."""
-
-    id: str
-    section: str
-    quote: str
-    text: str
+def _version(value: Any) -> str:
+    if isinstance(value, str) or (type(value) is int and value.bit_length() <= 64):
+        return str(value)
+    raise fail(f"'version' must be a string (quote it), got {yamlfile.describe(value)}")
 
 
-@dataclass(frozen=True)
-class Option:
-    """A platform a pack can recommend."""
-
-    id: str
-    title: str
-    summary: str
-    next_steps: tuple[dict[str, Any], ...] = ()
-
-
-@dataclass(frozen=True)
-class RulePack:
+class RulePack(BaseModel):
     """A validated rule pack."""
 
-    name: str
-    version: str
-    title: str
-    source: dict[str, str]
-    claims: dict[str, Claim]
-    options: dict[str, Option]
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    name: Text = Field(alias="pack")
+    version: Annotated[str, PlainValidator(_version)] = "0"
+    title: Text = ""
+    source: Annotated[dict[str, str], PlainValidator(_source)] = {}
+    claims: dict[Annotated[str, PlainValidator(_claim_id)], Claim] = {}
+    options: dict[Annotated[str, _id_of("option", _OPTION)], Option] = Field(default={}, validate_default=True)
+    dimensions: dict[Annotated[str, _id_of("dimension", _OPTION)], Dimension] = {}
     rules: tuple[Rule, ...]
-    path: str
+    _path: str = PrivateAttr("")
+
+    @field_validator("claims", "options", "dimensions", mode="before")
+    @classmethod
+    def _declare(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, dict):
+            raise fail(f"'{info.field_name}' must be a mapping, got {yamlfile.describe(value)}")
+        known = _known(info)
+        names = [k for k in value if isinstance(k, str)]
+        if info.field_name == "dimensions":
+            known.dimensions = list(dict.fromkeys(known.base_dimensions + names))
+        else:
+            getattr(known, info.field_name).update(names)
+        return value
+
+    @field_validator("claims", "options", "dimensions")
+    @classmethod
+    def _name(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        for key, item in value.items():
+            item._id = key
+        if info.field_name == "options" and not _known(info).options:
+            raise fail("a pack needs at least one option")
+        if info.field_name == "dimensions":
+            value = {
+                k: d if d.order is not None else d.model_copy(update={"order": i})
+                for i, (k, d) in enumerate(value.items(), 1)
+            }
+        return value
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rule_list(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, list) or not value:
+            raise fail("'rules' must be a non-empty list")
+        if len(value) > MAX_RULES:
+            raise fail(f"at most {MAX_RULES} rules are allowed, got {len(value)}")
+        known = _known(info)
+        for i, body in enumerate(value):
+            rid = body.get("id") if isinstance(body, dict) else None
+            if isinstance(rid, str):
+                known.rule_lines.setdefault(rid, known.doc.line_of(("rules", i)))
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _locate(cls, rules: tuple[Rule, ...], info: ValidationInfo) -> tuple[Rule, ...]:
+        for i, rule in enumerate(rules):
+            rule._line = _known(info).doc.line_of(("rules", i))
+        return rules
+
+    @model_validator(mode="after")
+    def _defaults(self, info: ValidationInfo) -> RulePack:
+        title = self.title or self.name
+        source = {"title": self.source.get("title") or title, "document": self.source.get("document") or ""}
+        declared = _known(info).dimensions
+        dimensions = self.dimensions or {d: Dimension(title=d, order=i) for i, d in enumerate(declared, 1)}
+        for key, dimension in dimensions.items():
+            dimension._id = key
+        pack = self.model_copy(update={"title": title, "source": source, "dimensions": _ordered(dimensions)})
+        pack._path = _known(info).doc.source
+        return pack
 
     @cached_property
     def digest(self) -> str:
@@ -139,12 +335,17 @@ class RulePack:
     def _by_id(self) -> dict[str, Rule]:
         return {rule.id: rule for rule in self.rules}
 
+    @property
+    def path(self) -> str:
+        """The file the pack was read from."""
+        return self._path
+
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id."""
         return self._by_id[rule_id]
 
     def merged(self, other: RulePack) -> RulePack:
-        """This pack with another's options, claims and rules added."""
+        """This pack with another's options, claims, dimensions and rules added."""
         ids = {r.id for r in self.rules}
         clash = [r.id for r in other.rules if r.id in ids]
         if clash:
@@ -152,255 +353,57 @@ class RulePack:
         rules = self.rules + other.rules
         if len(rules) > MAX_RULES:
             raise RulePackError(f"more than {MAX_RULES} rules in all", path=other.path)
-        return RulePack(
-            name=self.name,
-            version=self.version,
-            title=self.title,
-            source=self.source,
-            claims={**other.claims, **self.claims},
-            options={**other.options, **self.options},
-            rules=rules,
-            path=self.path,
+        merged = self.model_copy(
+            update={
+                "claims": {**other.claims, **self.claims},
+                "options": {**other.options, **self.options},
+                "dimensions": _ordered({**other.dimensions, **self.dimensions}),
+                "rules": rules,
+            }
         )
+        for name in ("digest", "_by_id"):  # a copy keeps what was worked out from the old rules
+            merged.__dict__.pop(name, None)
+        return merged
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a pack, located as precisely as known."""
-
-    path: str
-    line: int | None
-    rule: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        rule = f" {self.rule}:" if self.rule else ""
-        return f"{where}:{rule} {self.message}"
+def _ordered(dimensions: dict[str, Dimension]) -> dict[str, Dimension]:
+    """Dimensions by their order (those of equal order as given)."""
+    return dict(sorted(dimensions.items(), key=lambda item: item[1].order))
 
 
-class _Checker:
-    """Collects every problem of a pack document instead of stopping at the first."""
+def _rule_label(data: Any) -> Callable[[Loc], str | None]:
+    """The field part of a pack's problem: the id of the rule it is in (as written), if any."""
 
-    def __init__(self, doc: yamlfile.Document, known_claims: dict[str, Claim], known_options: Iterable[str]):
-        self.doc = doc
-        self.problems: list[Problem] = []
-        self.known_claims = dict(known_claims)
-        self.known_options = set(known_options)
-
-    def problem(self, loc: tuple[Any, ...], message: str, rule: str | None = None) -> None:
-        self.problems.append(Problem(self.doc.source, self.doc.line_of(loc), rule, message))
-
-    def text(self, data: dict, loc: tuple, key: str, rule: str | None = None, required: bool = True) -> str:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.problem(loc, f"'{key}' is missing", rule)
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.problem(loc + (key,), f"'{key}' must be a non-empty string", rule)
-            return ""
-        return value.strip()
-
-    def mapping(self, value: Any, loc: tuple, what: str, rule: str | None = None) -> dict:
-        if not isinstance(value, dict):
-            self.problem(loc, f"{what} must be a mapping, got {yamlfile.describe(value)}", rule)
-            return {}
-        return value
-
-    def unknown_keys(self, data: dict, loc: tuple, known: Iterable[str], rule: str | None = None) -> None:
-        known = list(known)
-        for key in data:
-            if key not in known:
-                self.problem(loc + (key,), f"unknown key '{key}'{suggest(key, known)}", rule)
-
-    def check(self) -> RulePack | None:
-        data = self.mapping(self.doc.data, (), "a rule pack")
-        self.unknown_keys(data, (), ["pack", "version", "title", "source", "claims", "options", "rules"])
-        name = self.text(data, (), "pack")
-        version = self.version(data.get("version", "0"))
-        title = self.text(data, (), "title", required=False) or name
-        given = self.mapping(data.get("source", {}), ("source",), "'source'")
-        self.unknown_keys(given, ("source",), ["title", "document"])
-        source = {"title": str(given.get("title") or title), "document": str(given.get("document") or "")}
-        claims = self.claims(data.get("claims", {}))
-        options = self.options(data.get("options", {}), claims)
-        rules = self.rules(data.get("rules"), claims, options)
-        if self.problems:
+    def label(loc: Loc) -> str | None:
+        if len(loc) < 2 or loc[0] != "rules" or not isinstance(loc[1], int):
             return None
-        return RulePack(name, version, title, source, claims, options, tuple(rules), self.doc.source)
+        body = data["rules"][loc[1]]
+        rid = body.get("id") if isinstance(body, dict) else None
+        return rid if isinstance(rid, str) and _ID.match(rid) else f"rules[{loc[1]}]"
 
-    def version(self, value: Any) -> str:
-        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-            return str(value)
-        self.problem(("version",), f"'version' must be a string (quote it), got {yamlfile.describe(value)}")
-        return ""
-
-    def claims(self, value: Any) -> dict[str, Claim]:
-        claims = dict(self.known_claims)
-        for cid, body in self.mapping(value, ("claims",), "'claims'").items():
-            loc = ("claims", cid)
-            if not isinstance(cid, str):
-                self.problem(loc, f"claim id {cid!r} must be a string (quote it)")
-            body = self.mapping(body, loc, f"claim '{cid}'")
-            self.unknown_keys(body, loc, ["section", "quote", "text"])
-            claims[str(cid)] = Claim(
-                str(cid), self.text(body, loc, "section"), self.text(body, loc, "quote"), self.text(body, loc, "text")
-            )
-        return claims
-
-    def options(self, value: Any, claims: dict[str, Claim]) -> dict[str, Option]:
-        options = {}
-        for oid, body in self.mapping(value, ("options",), "'options'").items():
-            loc = ("options", oid)
-            if not _OPTION.match(str(oid)):
-                self.problem(loc, f"option id '{oid}' must be lower-case letters, digits, '-' or '_'")
-            body = self.mapping(body, loc, f"option '{oid}'")
-            self.unknown_keys(body, loc, ["title", "summary", "next_steps"])
-            steps = self.next_steps(body.get("next_steps", []), loc + ("next_steps",), claims)
-            options[str(oid)] = Option(
-                str(oid), self.text(body, loc, "title"), self.text(body, loc, "summary"), tuple(steps)
-            )
-        if not options and not self.known_options:
-            self.problem(("options",), "a pack needs at least one option")
-        return options
-
-    def next_steps(self, value: Any, loc: tuple, claims: dict[str, Claim]) -> list[dict[str, Any]]:
-        if not isinstance(value, list):
-            self.problem(loc, "'next_steps' must be a list of steps")
-            return []
-        steps = []
-        for index, step in enumerate(value):
-            where = loc + (index,)
-            step = self.mapping(step, where, "a next step")
-            self.unknown_keys(step, where, ["text", "command", "sources"])
-            text = self.text(step, where, "text")
-            command = self.text(step, where, "command", required=False)
-            sources = self.sources(step.get("sources", []), where + ("sources",), None, claims, required=False)
-            steps.append({"text": text, **({"command": command} if command else {}), "sources": list(sources)})
-        return steps
-
-    def rules(self, value: Any, claims: dict[str, Claim], options: dict[str, Option]) -> list[Rule]:
-        if not isinstance(value, list) or not value:
-            self.problem(("rules",), "'rules' must be a non-empty list")
-            return []
-        if len(value) > MAX_RULES:
-            self.problem(("rules",), f"at most {MAX_RULES} rules are allowed, got {len(value)}")
-            return []
-        known_options = set(options) | self.known_options
-        seen: dict[str, int | None] = {}
-        rules = []
-        for index, body in enumerate(value):
-            loc: tuple = ("rules", index)
-            if not isinstance(body, dict):
-                self.problem(loc, f"a rule must be a mapping, got {yamlfile.describe(body)}")
-                continue
-            rid = body.get("id")
-            if not isinstance(rid, str) or not _ID.match(rid):
-                self.problem(loc + ("id",), f"rule id {rid!r} must be lower-case words joined by '-', '_' or '.'")
-                rid = f"rules[{index}]"
-            elif rid in seen:
-                self.problem(loc + ("id",), f"duplicate rule id (first at line {seen[rid]})", rid)
-            seen[rid] = self.doc.line_of(loc)
-            self.unknown_keys(body, loc, ["id", "dimension", "when", "effects", "because", "sources"], rid)
-            dimension = body.get("dimension")
-            if dimension is None:
-                self.problem(loc, "'dimension' is missing", rid)
-            elif not isinstance(dimension, str) or dimension not in DIMENSIONS:
-                self.problem(
-                    loc + ("dimension",),
-                    f"dimension {format_value(dimension)!r} is not one of {', '.join(DIMENSIONS)}",
-                    rid,
-                )
-            if "when" not in body:
-                self.problem(loc, "'when' is missing", rid)
-                when = None
-            else:
-                when = self.condition(body["when"], loc + ("when",), rid)
-            effects = self.effects(body.get("effects"), loc + ("effects",), rid, known_options)
-            because = self.text(body, loc, "because", rid)
-            sources = self.sources(body.get("sources"), loc + ("sources",), rid, claims)
-            if when is not None:
-                rules.append(Rule(rid, str(dimension), when, effects, because, sources, self.doc.line_of(loc)))
-        return rules
-
-    def condition(self, value: Any, loc: tuple, rid: str) -> Condition | None:
-        if not isinstance(value, dict) or not value:
-            self.problem(loc, "a condition must be a non-empty mapping of fields to values", rid)
-            return None
-        parts = []
-        for key, wanted in value.items():
-            if key in ("all", "any"):
-                if not isinstance(wanted, list) or not wanted:
-                    self.problem(loc + (key,), f"'{key}' takes a non-empty list of conditions", rid)
-                    continue
-                children = [self.condition(c, loc + (key, i), rid) for i, c in enumerate(wanted)]
-                if all(children):
-                    parts.append(Condition(key, children=tuple(children)))
-                continue
-            if key not in REQUIREMENT_FIELDS:
-                self.problem(loc + (key,), f"unknown field '{key}'{suggest(key, REQUIREMENT_FIELDS)}", rid)
-                continue
-            values = wanted if isinstance(wanted, list) else [wanted]
-            allowed = allowed_values(key)
-            bad = [v for v in values if not any(v == a and type(v) is type(a) for a in allowed)]
-            if bad or not values:
-                shown = format_value(bad[0]) if bad else "nothing"
-                choices = ", ".join(format_value(a) for a in allowed)
-                self.problem(loc + (key,), f"{key} can never be '{shown}'; it is one of {choices}", rid)
-                continue
-            parts.append(Condition("is", field=key, values=tuple(dict.fromkeys(values))))
-        if len(parts) != len(value):
-            return None
-        return parts[0] if len(parts) == 1 else Condition("all", children=tuple(parts))
-
-    def effects(self, value: Any, loc: tuple, rid: str, known_options: set[str]) -> dict[str, Effect]:
-        if not isinstance(value, dict) or not value:
-            self.problem(loc, "'effects' must map options to points or 'veto'", rid)
-            return {}
-        effects: dict[str, Effect] = {}
-        for option, effect in value.items():
-            if option not in known_options:
-                self.problem(loc + (option,), f"unknown option '{option}'{suggest(option, known_options)}", rid)
-            elif effect == "veto" or (
-                isinstance(effect, int) and not isinstance(effect, bool) and -100 <= effect <= 100
-            ):
-                effects[str(option)] = effect
-            else:
-                self.problem(loc + (option,), "an effect is a whole number from -100 to 100, or 'veto'", rid)
-        return effects
-
-    def sources(
-        self, value: Any, loc: tuple, rid: str | None, claims: dict[str, Claim], required: bool = True
-    ) -> tuple[str, ...]:
-        if not isinstance(value, list) or (required and not value):
-            self.problem(loc[:-1], "'sources' must list at least one claim id", rid)
-            return ()
-        for i, cid in enumerate(value):
-            if not isinstance(cid, str):
-                self.problem(loc + (i,), f"a claim id is a string, got {yamlfile.describe(cid)}", rid)
-            elif cid not in claims:
-                self.problem(loc + (i,), f"unknown claim id '{cid}'{suggest(cid, claims)}", rid)
-        return tuple(str(c) for c in value)
+    return label
 
 
 def check_pack(path: str | Path, base: RulePack | None = None) -> tuple[RulePack | None, list[Problem]]:
     """Read and validate a pack, returning it (or None) and every problem found.
 
-    With ``base``, the pack may cite the base pack's claims and options.
+    With ``base``, the pack may cite the base pack's claims, options and dimensions.
     """
     doc = yamlfile.load(path, RulePackError)
-    checker = _Checker(doc, base.claims if base else {}, base.options if base else ())
-    return checker.check(), checker.problems
+    if not isinstance(doc.data, dict):
+        message = f"a rule pack must be a mapping, got {yamlfile.describe(doc.data)}"
+        return None, [Problem(doc.source, doc.line_of(()), None, message)]
+    try:
+        return RulePack.model_validate(doc.data, context=_Known(doc, base)), []
+    except ValidationError as exc:
+        return None, problems(exc, doc, RulePack, Wording(label=_rule_label(doc.data)))
 
 
 def load_pack(path: str | Path | None = None, base: RulePack | None = None) -> RulePack:
     """Load a valid pack (the default pack when ``path`` is None) or raise :class:`RulePackError`."""
-    pack, problems = check_pack(path or default_pack_path(), base)
-    if problems:
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more; run 'advisor rules lint')" if len(problems) > 1 else ""
-        field = first.rule
-        raise RulePackError(first.message + more, path=first.path, line=first.line, field=field)
+    pack, found = check_pack(path or default_pack_path(), base)
+    if found:
+        more = f" (and {len(found) - 1} more; run 'advisor rules lint')" if len(found) > 1 else ""
+        raise found[0].error(RulePackError, more)
     assert pack is not None
     return pack

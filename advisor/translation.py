@@ -64,7 +64,7 @@ def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
 
 def describe_condition(condition: Any, lang: str = "en") -> str:
     """A rule's condition (in its written form, as ``Condition.to_data`` gives it) in words."""
-    from .yamlfile import format_value
+    from .validation import format_value
 
     parts = []
     for key, wanted in condition.items():

@@ -6,7 +6,6 @@ questionnaire, the JSON Schema and the docs are derived from them.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,18 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, Valida
 
 from . import yamlfile
 from .errors import InputError
-from .yamlfile import format_value
+from .validation import Wording, first_error, format_value, shown, suggest
 
-# The source document's dimensions, in its order; requirement fields are grouped by them.
-DIMENSIONS: dict[str, str] = {
-    "architecture": "Architecture",
-    "isolation": "Isolation and security",
-    "startup": "Startup and scaling",
-    "performance": "Performance",
-    "resources": "Resource use",
-    "use_case": "Use case",
-}
-
+__all__ = ["format_value", "suggest"]  # shared with the other loaders and the templates
 
 def _req(title: str, help: str, dimension: str, choices: dict[str, str] | None = None) -> Any:
     extra: dict[str, Any] = {"dimension": dimension}
@@ -231,10 +221,7 @@ def allowed_values(field: str) -> tuple[Any, ...]:
 REQUIREMENT_FIELDS: tuple[str, ...] = tuple(Requirements.model_fields)
 
 
-def suggest(name: str, known: Iterable[str]) -> str:
-    """A ' (did you mean X?)' hint for a misspelt name, or ''."""
-    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+_WORDING = Wording(noun="field", path_names_key=True)
 
 
 def load_workload(path: str | Path, options: Iterable[str] | None = None) -> Workload:
@@ -255,63 +242,21 @@ def workload_from_document(doc: yamlfile.Document, options: Iterable[str] | None
             path=doc.source,
             line=doc.line_of(()),
         )
-    for where, mapping in (((), data), (("requirements",), data.get("requirements"))):
-        if isinstance(mapping, dict):
-            for key in mapping:
-                if not isinstance(key, str):  # YAML reads `1:` or `true:` as a number or a boolean
-                    raise InputError(
-                        f"unknown field '{format_value(key)}'",
-                        path=doc.source,
-                        line=doc.line_of((*where, str(key) if not isinstance(key, bool) else format_value(key))),
-                        field=".".join(where) or None,
-                    )
     try:
         workload = Workload.model_validate(data)
     except ValidationError as exc:
-        raise _translate(exc, doc) from None
+        raise first_error(exc, doc, Workload, _WORDING, InputError) from None
     if options is not None and workload.declared is not None:
         options = list(options)
         if workload.declared not in options:
             raise InputError(
-                f"'{workload.declared}' is not an option; choose one of {', '.join(options)}"
+                f"'{shown(workload.declared)}' is not an option; choose one of {', '.join(options)}"
                 + suggest(workload.declared, options),
                 path=doc.source,
                 line=doc.line_of(("declared",)),
                 field="declared",
             )
     return workload
-
-
-def _translate(exc: ValidationError, doc: yamlfile.Document) -> InputError:
-    """The first validation error as one clear line."""
-    errors = exc.errors()
-    err = errors[0]
-    loc = tuple(err["loc"])
-    field = ".".join(str(p) for p in loc)
-    kind = err["type"]
-    value = err.get("input")
-    leaf = str(loc[-1]) if loc else ""
-    if kind == "extra_forbidden":
-        known = REQUIREMENT_FIELDS if loc[:1] == ("requirements",) else tuple(Workload.model_fields)
-        message = f"unknown field '{leaf}'{suggest(leaf, known)}"
-        field = ".".join(str(p) for p in loc[:-1])
-    elif kind == "missing":
-        message = "required field is missing"
-    elif kind == "literal_error":
-        allowed = ", ".join(format_value(v) for v in allowed_values(leaf))
-        message = f"'{format_value(value)}' is not allowed; choose one of {allowed}"
-    elif kind == "bool_type":
-        message = f"expected true or false, got {yamlfile.describe(value)} '{format_value(value)}'"
-    elif kind in ("string_type", "model_type", "dict_type"):
-        wanted = "a string" if kind == "string_type" else "a mapping"
-        message = f"expected {wanted}, got {yamlfile.describe(value)}"
-    elif kind == "string_too_short":
-        message = "must not be empty"
-    else:
-        message = err["msg"]
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return InputError(message, path=doc.source, line=doc.line_of(loc), field=field or None)
 
 
 def workload_schema(options: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ size limits, encoding checks, alias bombs and duplicate keys are handled once.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 import sys
@@ -60,7 +61,15 @@ class _Loader(yaml.SafeLoader):
             raise _Refused(f"'{node.value}' is not a valid date ({exc})", node.start_mark.line + 1) from None
 
 
+    def construct_yaml_int(self, node):
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # Python refuses to read more than 4,300 decimal digits
+            raise _Refused(f"'{cut(node.value)}' is too long a number", node.start_mark.line + 1) from None
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 class _Refused(Exception):
@@ -191,7 +200,7 @@ def _collect_lines(node: Node, path: Path_, lines: dict[Path_, int], source: str
                 raise error("a mapping key must be a plain value", path=source, line=key_node.start_mark.line + 1)
             key = key_node.value
             if key in seen:
-                raise error(f"duplicate key '{key}'", path=source, line=key_node.start_mark.line + 1)
+                raise error(f"duplicate key '{cut(key)}'", path=source, line=key_node.start_mark.line + 1)
             seen.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1
             _refuse_yaml11_bool(value_node, path + (key,), source, error)
@@ -216,6 +225,11 @@ def _refuse_yaml11_bool(node: Node, path: Path_, source: str, error: type[Adviso
         )
 
 
+def cut(text: str, limit: int = 60) -> str:
+    """Text cut to about ``limit`` characters, for a message that echoes it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def describe(value: Any) -> str:
     """A short name for the kind of a parsed value, for error messages."""
     if value is None:
@@ -224,17 +238,24 @@ def describe(value: Any) -> str:
         return "true/false"
     if isinstance(value, dict):
         return "a mapping"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):  # !!omap and !!pairs are lists of pairs
         return "a list"
     if isinstance(value, (int, float)):
         return "a number"
-    return "a string"
+    if isinstance(value, _dt.datetime):
+        return "a date and time"
+    if isinstance(value, _dt.date):
+        return "a date"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data (!!binary)"
+    if isinstance(value, (set, frozenset)):
+        return "a set (!!set)"
+    if isinstance(value, str):
+        return "a string"
+    return f"a value of type {type(value).__name__}"
 
 
-def format_value(value: Any) -> str:
-    """A value as a user would write it in YAML."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    return str(value)
+def is_plain_scalar(value: Any) -> bool:
+    """Whether YAML read an unquoted scalar as something other than text (a number, a
+    boolean, a date), which quoting would keep as text."""
+    return isinstance(value, (bool, int, float, _dt.date))

@@ -404,3 +404,16 @@ def test_pattern_option_replaces_the_default(runner, fleet, write):
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0].startswith("FAIL      services/extra/api.svc.yaml:2: svc: declares vm")
     assert "1 file:" in result.stdout
+
+
+def test_a_number_too_long_to_print_is_one_error_among_the_files(runner, fleet, write):
+    """A workload with an integer of thousands of digits is an error line; the other files are still checked."""
+    fleet("api", "docker", startup="seconds")
+    write("services/huge/workload.yaml", "name: huge\nrequirements:\n  isolation: 0x" + "f" * 4000 + "\n")
+    result = check(runner, "services")
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[:2] == [
+        "PASS      services/api/workload.yaml:2: api: declares docker, as advised",
+        "ERROR     services/huge/workload.yaml:3: requirements.isolation: '0x" + "f" * 57 + "…' is not allowed;"
+        " choose one of standard, high, strict",
+    ]

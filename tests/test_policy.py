@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -166,7 +165,7 @@ def test_best_allowed_option_is_the_yardstick(verdict):
 def waiver_policy(tmp_path: Path, body: str, **extra) -> Policy:
     path = tmp_path / ".advisor.yaml"
     path.write_text(textwrap.dedent(body), encoding="utf-8")
-    return replace(load_policy(path), **extra)
+    return load_policy(path).model_copy(update=extra)
 
 
 def test_option_waiver_turns_failure_into_pass(verdict, tmp_path):
@@ -533,3 +532,54 @@ def test_today_is_a_date_or_text(tmp_path, write, test_pack):
     assert run_check([str(tmp_path / "svc")], today=dt.date(2025, 6, 1), **kwargs).exit_code == 1
     with pytest.raises(InputError, match="'31/05/2025' is not a date"):
         run_check([str(tmp_path / "svc")], today="31/05/2025", **kwargs)
+
+
+HUGE = "0x" + "f" * 4000  # an integer whose decimal form Python refuses to print
+CUT = "0x" + "f" * 57 + "…"
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        (".advisor.yaml", f"margin: {HUGE}\n",
+         f":1: margin: must be at most 100000 points (no two scores differ by more), got a number '{CUT}'"),
+        (".advisor.yaml", f"margin: -{HUGE}\n",
+         ":1: margin: must be a whole number of points, 0 or more, got a number '-" + "0x" + "f" * 56 + "…'"),
+        ("pyproject.toml", f"[tool.advisor]\nmargin = {HUGE}\n",
+         f":2: margin: must be at most 100000 points (no two scores differ by more), got a number '{CUT}'"),
+        (".advisor.yaml", f"waivers:\n  - {{workload: a, option: vm, reason: r, expires: {HUGE}}}\n",
+         f":2: waivers[0].expires: expected a date (YYYY-MM-DD), got a number '{CUT}'"),
+        (".advisor.yaml", "fail_on: " + "x" * 100_000 + "\n",
+         ":1: fail_on: must be one of veto, mismatch, warn, got a string '" + "x" * 59 + "…'"),
+    ],
+)
+def test_huge_numbers_and_long_values_in_a_policy_are_one_line(tmp_path, name, body, message):
+    """A policy value too long to print (an integer of thousands of digits, a long string) gives one short line."""
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert str(caught.value) == f"{path}{message}"
+
+
+def test_a_policy_built_in_python_is_checked_against_the_pack_too(test_pack):
+    """A policy built in Python is checked against the pack like one read from a file."""
+    with pytest.raises(PolicyError, match=r"^allowed\[0\]: unknown option 'kvm' \(did you mean 'vm'\?\)$"):
+        Policy(allowed=("kvm",)).check_against(test_pack)
+
+
+def test_overridden_settings_keep_the_policy_file(tmp_path):
+    """Settings overridden on the command line keep the policy's file and waivers."""
+    policy = waiver_policy(tmp_path, "margin: 2\nwaivers: [{workload: a, option: vm, reason: R.}]\n", fail_on="warn")
+    assert (policy.fail_on, policy.margin, policy.source, policy.waivers[0].where) == (
+        "warn", 2, str(tmp_path / ".advisor.yaml"), f"{tmp_path / '.advisor.yaml'}:2",
+    )
+
+
+def test_a_key_yaml_reads_as_a_number_is_an_unknown_key(tmp_path):
+    """A policy key such as `1:` is named as written, as an unknown key on its line."""
+    path = tmp_path / ".advisor.yaml"
+    path.write_text("margin: 2\n1: x\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert str(caught.value) == f"{path}:2: unknown key '1'"

@@ -210,3 +210,128 @@ def test_claim_ids_and_versions_must_be_strings(write):
     messages = [p.message for p in problems]
     assert "'version' must be a string (quote it), got a number" in messages
     assert "claim id 1 must be a string (quote it)" in messages
+
+
+HUGE = "0x" + "f" * 4000  # read by YAML as an integer whose decimal form Python refuses to print
+
+
+def rule_with(when: str, rid: str = "a") -> str:
+    return f"  - {{id: {rid}, dimension: isolation, when: {when}, effects: {{vm: 1}}, because: b, sources: [C1]}}\n"
+
+
+def test_a_condition_with_more_ways_than_the_engine_follows_is_refused(write):
+    """Lint and load refuse a condition durable-rules would fail on (error 303): more than 64 ways to match."""
+    wide = "{any: [" + ", ".join(["{isolation: high}"] * 65) + "]}"
+    product = "{isolation: [standard, high, strict], startup: [minutes, seconds, subsecond], scaling: [fixed, elastic, bursty], deploy_frequency: [rare, weekly, daily, continuous]}"  # noqa: E501
+    limit = "{any: [" + ", ".join(["{isolation: high}"] * 64) + "]}"
+    assert problems_of(write, rule_with(wide, "w") + rule_with(product, "p") + rule_with(limit, "l")) == [
+        "FILE:8: w: the condition can match in 65 ways, more than the 64 durable-rules can follow for one fact;"
+        " split the rule",
+        "FILE:9: p: the condition can match in 108 ways, more than the 64 durable-rules can follow for one fact;"
+        " split the rule",
+    ]
+
+
+def test_rules_whose_ways_add_up_past_the_engine_limit_still_decide(write):
+    """Rules that each match in few ways but together in more than 64 are split so durable-rules runs them."""
+    from advisor.engine import compiled
+    from advisor.workload import Requirements
+
+    rules = "".join(rule_with("{any: [{isolation: high}, {isolation: high}]}", f"r{i}") for i in range(40))
+    pack = load_pack(write("pack.yaml", HEADER + rules))
+    assert len(compiled(pack).fired(Requirements(isolation="high"))) == 40
+
+
+def test_huge_numbers_are_problems_not_crashes(write):
+    """Integers too long to print, as a version, a condition value, an option or a claim id, are located problems."""
+    body = HEADER.replace("pack: test\n", f"pack: test\nversion: {HUGE}\n") + (
+        f"  - {{id: a, dimension: isolation, when: {{isolation: {HUGE}}}, effects: {{vm: 1}}, because: b,"
+        f" sources: [{HUGE}]}}\n"
+        "  - id: b\n    dimension: isolation\n    when: {isolation: high}\n"
+        f"    effects:\n      ? {HUGE}\n      : 1\n    because: b\n    sources: [C1]\n"
+    )
+    cut = "0x" + "f" * 57 + "…"
+    path = write("huge.yaml", body)
+    _pack, found = check_pack(path)
+    assert [str(p).replace(str(path), "FILE") for p in found] == [
+        "FILE:2: 'version' must be a string (quote it), got a number",
+        f"FILE:9: a: isolation can never be '{cut}'; it is one of standard, high, strict",
+        "FILE:9: a: a claim id is a string, got a number",
+        f"FILE:13: b: unknown option '{cut}'",  # its key is too long a number to name its line
+    ]
+
+
+def test_long_values_are_cut_in_messages(write):
+    """A value of half a megabyte is echoed as its first 60 characters or so, not whole."""
+    (problem,) = problems_of(write, rule_with("{isolation: " + "x" * 500_000 + "}"))
+    assert problem == "FILE:8: a: isolation can never be '" + "x" * 59 + "…'; it is one of standard, high, strict"
+
+
+DIMENSIONS = "dimensions:\n  security: {title: Security and isolation}\n  cost: {title: Cost, order: 0}\n"
+
+
+def test_the_default_pack_declares_its_dimensions_in_the_sources_order(pack):
+    """The shipped pack's dimensions are the source's six sections, with their titles, in order."""
+    assert [(d.id, d.title, d.order) for d in pack.dimensions.values()] == [
+        ("architecture", "Architecture", 1),
+        ("isolation", "Isolation and security", 2),
+        ("startup", "Startup and scaling", 3),
+        ("performance", "Performance", 4),
+        ("resources", "Resource use", 5),
+        ("use_case", "Use case", 6),
+    ]
+
+
+def test_a_pack_declares_its_own_dimensions(write):
+    """A rule's dimension must be one the pack declares, with a did-you-mean for a near miss."""
+    path = write(
+        "pack.yaml",
+        HEADER.replace("rules:\n", DIMENSIONS + "rules:\n")
+        + "  - {id: a, dimension: security, when: {isolation: high}, effects: {vm: 1}, because: b, sources: [C1]}\n"
+        + "  - {id: c, dimension: securty, when: {isolation: high}, effects: {vm: 1}, because: b, sources: [C1]}\n",
+    )
+    pack, found = check_pack(path)
+    assert [str(p).replace(str(path), "FILE") for p in found] == [
+        "FILE:12: c: dimension 'securty' is not one of security, cost (did you mean 'security'?)"
+    ]
+    path.write_text(path.read_text(encoding="utf-8").split("  - {id: c")[0], encoding="utf-8")
+    pack = load_pack(path)
+    assert [(d.id, d.title, d.order) for d in pack.dimensions.values()] == [
+        ("cost", "Cost", 0), ("security", "Security and isolation", 1),
+    ]
+
+
+def test_a_pack_without_dimensions_has_those_of_the_requirement_fields(write):
+    """Without a dimensions block, the dimensions are the requirement fields' own, titled by their ids."""
+    pack = load_pack(write("pack.yaml", HEADER + rule_with("{isolation: high}")))
+    assert {d.id: d.title for d in pack.dimensions.values()} == {
+        d: d for d in ("architecture", "isolation", "startup", "performance", "resources", "use_case")
+    }
+
+
+def test_merged_packs_union_their_dimensions(pack, write):
+    """An extra pack may add a dimension and cite the base pack's; the merged pack holds both, in order."""
+    extra = write(
+        "extra.yaml",
+        "pack: extra\ndimensions:\n  cost: {title: Cost, order: 7}\nrules:\n"
+        "  - {id: cheap, dimension: cost, when: {resource_budget: tight}, effects: {docker: 1}, because: b,"
+        " sources: [S5.docker]}\n"
+        "  - {id: also, dimension: isolation, when: {isolation: high}, effects: {vm: 1}, because: b,"
+        " sources: [S2.vm]}\n",
+    )
+    merged = pack.merged(load_pack(extra, base=pack))
+    assert list(merged.dimensions) == [*pack.dimensions, "cost"]
+    assert merged.dimensions["isolation"].title == "Isolation and security"
+    assert merged.rule("cheap").line == 5 and merged.path == pack.path
+    assert merged.digest != pack.digest  # the engine compiles the merged rules, not the base pack's
+
+
+def test_keys_a_pack_does_not_know_are_located_with_a_hint(write):
+    """An unknown key in a rule or at the top is reported with its line and the key it resembles."""
+    path = write("pack.yaml", "titel: x\n" + HEADER + "  - {id: a, dimension: isolation, when: {isolation: high},"
+                 " effects: {vm: 1}, because: b, sources: [C1], sorces: [C1]}\n")
+    _pack, found = check_pack(path)
+    assert [str(p).replace(str(path), "FILE") for p in found] == [
+        "FILE:1: unknown key 'titel' (did you mean 'title'?)",
+        "FILE:9: a: unknown key 'sorces' (did you mean 'sources'?)",
+    ]

@@ -10,7 +10,6 @@ import pytest
 
 from advisor import api
 from advisor.cli import cli
-from advisor.workload import DIMENSIONS
 
 from .conftest import EXAMPLES
 
@@ -119,10 +118,9 @@ def test_a_good_user_template_renders_the_decision(runner, write):
     assert result.exit_code == 0, result.stderr
     d = api.decide(EXAMPLE)
     expected = f"{d.workload}: {d.option(d.recommendation).title} by {d.margin}\n"
-    for dim, title in DIMENSIONS.items():
-        rules = [r.rule for r in d.fired if r.dimension == dim]
-        if rules:
-            expected += f"{title}: {', '.join(rules)}\n"
+    for row in d.dimensions:  # the dimensions where rules fired, in the pack's order
+        assert row.rules == [r.rule for r in d.fired if r.dimension == row.id]
+        expected += f"{row.title}: {', '.join(row.rules)}\n"
     expected += f"+{d.scores['docker']} a\\|b\n"
     assert result.stdout == expected
 

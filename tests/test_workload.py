@@ -8,7 +8,6 @@ import pytest
 
 from advisor.errors import InputError
 from advisor.workload import (
-    DIMENSIONS,
     REQUIREMENT_FIELDS,
     Requirements,
     field_specs,
@@ -149,12 +148,12 @@ def test_nul_bytes_are_refused(write):
     assert "NUL" in error_of(write, b"name: x\x00\n")
 
 
-def test_field_specs_cover_the_model_grouped_by_dimension():
-    """Every requirement has a title, help, choices and a known dimension, grouped in model order."""
+def test_field_specs_cover_the_model_grouped_by_dimension(pack):
+    """Every requirement has a title, help, choices and a dimension of the default pack, grouped in its order."""
     specs = field_specs()
     assert [s.name for s in specs] == list(REQUIREMENT_FIELDS)
-    assert all(s.title and s.help and s.choices and s.dimension in DIMENSIONS for s in specs)
-    order = [list(DIMENSIONS).index(s.dimension) for s in specs]
+    assert all(s.title and s.help and s.choices and s.dimension in pack.dimensions for s in specs)
+    order = [list(pack.dimensions).index(s.dimension) for s in specs]
     assert order == sorted(order)
 
 
@@ -183,3 +182,37 @@ def test_an_impossible_date_is_located(write):
 def test_a_document_marker_alone_is_empty(write):
     """A file holding only '---' is reported as empty."""
     assert error_of(write, "---\n") == "FILE: is empty"
+
+
+HUGE = "0x" + "f" * 4000  # an integer whose decimal form Python refuses to print
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"name: x\nrequirements:\n  isolation: {HUGE}\n",
+         "FILE:3: requirements.isolation: '0x" + "f" * 57 + "…' is not allowed; choose one of standard, high, strict"),
+        (f"name: x\n? {HUGE}\n: 1\n", "FILE:2: unknown field '0x" + "f" * 57 + "…'"),
+        ("name: x\nrequirements:\n  startup: " + "9" * 5000 + "\n", "FILE:3: '" + "9" * 59 + "…' is too long a number"),
+        ("name: x\ndeclared: " + "d" * 100_000 + "\n",
+         "FILE:2: declared: '" + "d" * 59 + "…' is not an option; choose one of docker, vm"),
+    ],
+)
+def test_huge_numbers_and_long_values_give_one_short_line(write, text, expected):
+    """A number too long to print, or a long value, is reported in one line that shows only its start."""
+    assert error_of(write, text, options=["docker", "vm"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("2024-05-01", "a date (quote it)"),
+        ("2024-05-01 10:00:00", "a date and time (quote it)"),
+        ("!!binary aGVsbG8=", "binary data (!!binary)"),
+        ("!!set {a, b}", "a set (!!set)"),
+        ("true", "true/false (quote it)"),
+    ],
+)
+def test_a_value_yaml_reads_as_another_kind_is_named_by_that_kind(write, value, kind):
+    """A name YAML reads as a date, bytes or a set says so, instead of 'expected a string, got a string'."""
+    assert error_of(write, f"name: {value}\n") == f"FILE:1: name: expected a string, got {kind}"

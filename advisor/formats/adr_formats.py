@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..yamlfile import format_value
+from ..validation import format_value
 from . import RenderOptions, register
 
 if TYPE_CHECKING:

@@ -121,6 +121,7 @@ def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]
     steps = list(decision.option(decision.recommendation).next_steps) if decision.recommendation else []
     return {
         "decision": data,
+        "dimensions": decision.dimensions,
         "titles": {o.id: o.title for o in decision.options},
         "claims": claims,
         "fields": data["fields"],
