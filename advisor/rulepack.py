@@ -92,18 +92,43 @@ def _claim_id(value: Any) -> str:
     return value
 
 
-def _sources(value: Any, info: ValidationInfo, required: bool = True) -> tuple[str, ...]:
-    known = _known(info).claims
+def _cite(value: Any, known: set[str], errors: list[tuple[Loc, str]], required: bool = True) -> tuple[str, ...]:
+    """The claim ids of a ``sources`` list; what is wrong with it goes to ``errors``."""
     if not isinstance(value, (list, tuple)) or (required and not value):
-        raise fail("'sources' must list at least one claim id")
-    errors = []
+        errors.append(((), "'sources' must list at least one claim id"))
+        return ()
     for i, cid in enumerate(value):
         if not isinstance(cid, str):
             errors.append(((i,), f"a claim id is a string, got {yamlfile.describe(cid)}"))
         elif cid not in known:
             errors.append(((i,), f"unknown claim id '{shown(cid)}'{suggest(cid, known)}"))
-    raise_all(errors, value)
     return tuple(value)
+
+
+def _sources(value: Any, info: ValidationInfo) -> tuple[str, ...]:
+    errors: list[tuple[Loc, str]] = []
+    cited = _cite(value, _known(info).claims, errors)
+    raise_all(errors, value)
+    return cited
+
+
+def _texts(value: Any, what: str, keys: tuple[str, ...], errors: list[tuple[Loc, str]]) -> dict[str, str]:
+    """The text entries of a small mapping of plain data (a source, a next step); what is
+    wrong with it goes to ``errors``. Keys ending in '!' are required."""
+    if not isinstance(value, dict):
+        raise fail(f"{what} must be a mapping, got {yamlfile.describe(value)}")
+    names = [k.rstrip("!") for k in keys]
+    errors += [((k,), f"unknown key '{shown(k)}'{suggest(k, names)}") for k in value if k not in names]
+    errors += [((), f"'{k[:-1]}' is missing") for k in keys if k.endswith("!") and k[:-1] not in value]
+    texts = {}
+    for key in names:
+        if key in value and key != "sources":
+            text = value[key]
+            if isinstance(text, str) and text.strip():
+                texts[key] = text.strip()
+            else:
+                errors.append(((key,), f"'{key}' must be a non-empty string"))
+    return texts
 
 
 Text = Annotated[str, PlainValidator(_text)]
@@ -112,29 +137,20 @@ Text = Annotated[str, PlainValidator(_text)]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class _Step(BaseModel):
-    model_config = _FROZEN
-    text: Text
-    command: Text | None = None
-    sources: Annotated[tuple[str, ...], PlainValidator(lambda v, info: _sources(v, info, required=False))] = ()
-
-
 def _step(value: Any, info: ValidationInfo) -> dict[str, Any]:
-    step = _Step.model_validate(value, context=info.context)
-    return {"text": step.text, **({"command": step.command} if step.command else {}), "sources": list(step.sources)}
+    errors: list[tuple[Loc, str]] = []
+    step: dict[str, Any] = _texts(value, "a next step", ("text!", "command", "sources"), errors)
+    cite: list[tuple[Loc, str]] = []
+    step["sources"] = list(_cite(value.get("sources", []), _known(info).claims, cite, required=False))
+    raise_all(errors + [(("sources", *loc), message) for loc, message in cite], value)
+    return step
 
 
 def _source(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise fail(f"'source' must be a mapping, got {yamlfile.describe(value)}")
     errors: list[tuple[Loc, str]] = []
-    for key, text in value.items():
-        if key not in ("title", "document"):
-            errors.append(((key,), f"unknown key '{shown(key)}'{suggest(key, ('title', 'document'))}"))
-        elif not isinstance(text, str) or not text.strip():
-            errors.append(((key,), f"'{key}' must be a non-empty string"))
+    source = _texts(value, "'source'", ("title", "document"), errors)
     raise_all(errors, value)
-    return {key: text.strip() for key, text in value.items()}
+    return source
 
 
 class Claim(BaseModel):

@@ -335,3 +335,18 @@ def test_keys_a_pack_does_not_know_are_located_with_a_hint(write):
         "FILE:1: unknown key 'titel' (did you mean 'title'?)",
         "FILE:9: a: unknown key 'sorces' (did you mean 'sources'?)",
     ]
+
+
+def test_deeply_nested_conditions_and_located_attributes_are_refused(write):
+    """A condition nested past 32 levels is a problem, and a rule cannot set the line the pack gives it."""
+    deep = "{isolation: high}"
+    for _ in range(40):
+        deep = "{any: [" + deep + "]}"
+    rules = rule_with(deep) + (
+        "  - {id: b, dimension: isolation, when: {isolation: high}, effects: {vm: 1}, because: b, sources: [C1],"
+        " line: 3}\n"
+    )
+    assert problems_of(write, rules) == [
+        "FILE:8: a: conditions nest more than 32 deep",
+        "FILE:9: b: unknown key 'line'",
+    ]
