@@ -141,13 +141,24 @@ class Decisive(_Model):
     reasons: list[Reason]
 
 
+class DocumentView(_Model):
+    """A source document as a report cites it."""
+
+    id: str
+    title: str
+    publisher: str | None = None
+    year: int | None = None
+    url: str | None = None
+
+
 class ClaimView(_Model):
-    """A claim of the source document cited by a fired rule or a next step of the recommendation."""
+    """A claim of a source document cited by a fired rule or a next step of the recommendation."""
 
     id: str
     section: str
     quote: str
     text: str
+    document: DocumentView | None = None
 
 
 class PackInfo(_Model):

@@ -20,7 +20,7 @@ class PackViews:
     """The parts of a decision that depend only on the pack: built once per pack, shared by its decisions."""
 
     def __init__(self, pack: RulePack, lang: str) -> None:
-        from .decision import ClaimView, FieldInfo, FiredRule, pack_info
+        from .decision import ClaimView, DocumentView, FieldInfo, FiredRule, pack_info
 
         def say(text: str) -> str:
             return translation.gettext(lang, text)
@@ -37,7 +37,17 @@ class PackViews:
             )
             for r in pack.rules
         }
-        self.claims = [ClaimView(id=c.id, section=c.section, quote=c.quote, text=c.text) for c in pack.claims.values()]
+        documents = {
+            d.id: DocumentView(id=d.id, title=d.title, publisher=d.publisher, year=d.year, url=d.url)
+            for d in pack.documents.values()
+        }
+        self.claims = [
+            ClaimView(
+                id=c.id, section=c.section, quote=c.quote, text=c.text,
+                document=documents.get(c.document) if c.document else None,
+            )
+            for c in pack.claims.values()
+        ]
         self.dimension_titles = dimension_titles(pack)
         self.fields = {
             spec.name: FieldInfo(

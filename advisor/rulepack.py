@@ -32,176 +32,18 @@ from pydantic import (
 from . import yamlfile
 from .conditions import Condition, condition
 from .errors import RulePackError
+from .packparts import Claim, Dimension, Document, Option, Text, _claim_id, _id_of, _Known, _known, _source, _sources
 from .resources import default_pack_path
 from .validation import Loc, Problem, Wording, fail, problems, raise_all, shown, suggest
-from .workload import field_specs
 
 # durable-rules hangs with 512 or more rules side by side; the engine splits a pack into
 # rulesets of at most 60 rules, and this bounds the whole pack.
 MAX_RULES = 500
-# A pack that declares no dimensions has those of the requirement fields, titled by id.
-DEFAULT_DIMENSIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.dimension for spec in field_specs()))
 FACT_TAG = {"_fact": "workload"}
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
 _OPTION = re.compile(r"^[a-z][a-z0-9_-]*$")
 Effect = int | Literal["veto"]
-
-
-# --- validation -------------------------------------------------------------------------
-
-class _Known:
-    """The validation context of a pack: the names it declares (with its base pack's), as
-    they are met, so that rules and next steps can cite them."""
-
-    def __init__(self, doc: yamlfile.Document, base: RulePack | None) -> None:
-        self.doc = doc
-        self.claims: set[str] = set(base.claims) if base else set()
-        self.options: set[str] = set(base.options) if base else set()
-        self.base_dimensions: list[str] = list(base.dimensions) if base else []
-        self.dimensions: list[str] = self.base_dimensions or list(DEFAULT_DIMENSIONS)
-        self.rule_lines: dict[str, int | None] = {}
-        self.seen: set[str] = set()
-
-
-def _known(info: ValidationInfo) -> _Known:
-    assert isinstance(info.context, _Known), "a pack is validated through check_pack"
-    return info.context
-
-
-def _text(value: Any, info: ValidationInfo) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise fail(f"'{info.field_name}' must be a non-empty string")
-    return value.strip()
-
-
-def _id_of(kind: str, pattern: re.Pattern[str]) -> Any:
-    def check(value: Any) -> str:
-        if not isinstance(value, str):
-            raise fail(f"{kind} id {shown(value)} must be a string (quote it)")
-        if not pattern.match(value):
-            raise fail(f"{kind} id '{shown(value)}' must be lower-case letters, digits, '-' or '_'")
-        return value
-
-    return PlainValidator(check)
-
-
-def _claim_id(value: Any) -> str:
-    if not isinstance(value, str):
-        raise fail(f"claim id {shown(value)} must be a string (quote it)")
-    return value
-
-
-def _cite(value: Any, known: set[str], errors: list[tuple[Loc, str]], required: bool = True) -> tuple[str, ...]:
-    """The claim ids of a ``sources`` list; what is wrong with it goes to ``errors``."""
-    if not isinstance(value, (list, tuple)) or (required and not value):
-        errors.append(((), "'sources' must list at least one claim id"))
-        return ()
-    for i, cid in enumerate(value):
-        if not isinstance(cid, str):
-            errors.append(((i,), f"a claim id is a string, got {yamlfile.describe(cid)}"))
-        elif cid not in known:
-            errors.append(((i,), f"unknown claim id '{shown(cid)}'{suggest(cid, known)}"))
-    return tuple(value)
-
-
-def _sources(value: Any, info: ValidationInfo) -> tuple[str, ...]:
-    errors: list[tuple[Loc, str]] = []
-    cited = _cite(value, _known(info).claims, errors)
-    raise_all(errors, value)
-    return cited
-
-
-def _texts(value: Any, what: str, keys: tuple[str, ...], errors: list[tuple[Loc, str]]) -> dict[str, str]:
-    """The text entries of a small mapping of plain data (a source, a next step); what is
-    wrong with it goes to ``errors``. Keys ending in '!' are required."""
-    if not isinstance(value, dict):
-        raise fail(f"{what} must be a mapping, got {yamlfile.describe(value)}")
-    names = [k.rstrip("!") for k in keys]
-    errors += [((k,), f"unknown key '{shown(k)}'{suggest(k, names)}") for k in value if k not in names]
-    errors += [((), f"'{k[:-1]}' is missing") for k in keys if k.endswith("!") and k[:-1] not in value]
-    texts = {}
-    for key in names:
-        if key in value and key != "sources":
-            text = value[key]
-            if isinstance(text, str) and text.strip():
-                texts[key] = text.strip()
-            else:
-                errors.append(((key,), f"'{key}' must be a non-empty string"))
-    return texts
-
-
-Text = Annotated[str, PlainValidator(_text)]
-
-
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
-
-
-def _step(value: Any, info: ValidationInfo) -> dict[str, Any]:
-    errors: list[tuple[Loc, str]] = []
-    step: dict[str, Any] = _texts(value, "a next step", ("text!", "command", "sources"), errors)
-    cite: list[tuple[Loc, str]] = []
-    step["sources"] = list(_cite(value.get("sources", []), _known(info).claims, cite, required=False))
-    raise_all(errors + [(("sources", *loc), message) for loc, message in cite], value)
-    return step
-
-
-def _source(value: Any) -> dict[str, str]:
-    errors: list[tuple[Loc, str]] = []
-    source = _texts(value, "'source'", ("title", "document"), errors)
-    raise_all(errors, value)
-    return source
-
-
-class Claim(BaseModel):
-    """A claim of the source document: its section, the original words, a paraphrase."""
-
-    model_config = _FROZEN
-    section: Text
-    quote: Text
-    text: Text
-    _id: str = PrivateAttr("")
-
-    @property
-    def id(self) -> str:
-        """The claim's id, its key in the pack."""
-        return self._id
-
-
-class Option(BaseModel):
-    """A platform a pack can recommend."""
-
-    model_config = _FROZEN
-    title: Text
-    summary: Text
-    next_steps: tuple[Annotated[dict[str, Any], PlainValidator(_step)], ...] = ()
-    _id: str = PrivateAttr("")
-
-    @field_validator("next_steps", mode="before")
-    @classmethod
-    def _steps(cls, value: Any) -> Any:
-        if not isinstance(value, (list, tuple)):
-            raise fail("'next_steps' must be a list of steps")
-        return value
-
-    @property
-    def id(self) -> str:
-        """The option's id, its key in the pack."""
-        return self._id
-
-
-class Dimension(BaseModel):
-    """A section of the source document that rules (and requirement fields) belong to."""
-
-    model_config = _FROZEN
-    title: Text
-    order: int | None = None  # by default, its place in the pack
-    _id: str = PrivateAttr("")
-
-    @property
-    def id(self) -> str:
-        """The dimension's id, its key in the pack."""
-        return self._id
 
 
 def _dimension(value: Any, info: ValidationInfo) -> str:
@@ -275,13 +117,14 @@ class RulePack(BaseModel):
     version: Annotated[str, PlainValidator(_version)] = "0"
     title: Text = ""
     source: Annotated[dict[str, str], PlainValidator(_source)] = {}
+    documents: dict[Annotated[str, _id_of("document", _OPTION)], Document] = {}
     claims: dict[Annotated[str, PlainValidator(_claim_id)], Claim] = {}
     options: dict[Annotated[str, _id_of("option", _OPTION)], Option] = Field(default={}, validate_default=True)
     dimensions: dict[Annotated[str, _id_of("dimension", _OPTION)], Dimension] = {}
     rules: tuple[Rule, ...]
     _path: str = PrivateAttr("")
 
-    @field_validator("claims", "options", "dimensions", mode="before")
+    @field_validator("documents", "claims", "options", "dimensions", mode="before")
     @classmethod
     def _declare(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, dict):
@@ -294,7 +137,7 @@ class RulePack(BaseModel):
             getattr(known, info.field_name).update(names)
         return value
 
-    @field_validator("claims", "options", "dimensions")
+    @field_validator("documents", "claims", "options", "dimensions")
     @classmethod
     def _name(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         for key, item in value.items():
@@ -371,6 +214,7 @@ class RulePack(BaseModel):
             raise RulePackError(f"more than {MAX_RULES} rules in all", path=other.path)
         merged = self.model_copy(
             update={
+                "documents": {**other.documents, **self.documents},
                 "claims": {**other.claims, **self.claims},
                 "options": {**other.options, **self.options},
                 "dimensions": _ordered({**other.dimensions, **self.dimensions}),
