@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator
 
 from . import api, yamlfile
-from .decision import ClaimView, Decision, FiredRule, PackInfo, add_up, pack_info, points
+from .decision import ClaimView, FiredRule, PackInfo, add_up, pack_info, points
 from .discovery import find_workloads
 from .errors import AdvisorError, InputError
 from .policy import FailOn, Policy, Waiver, WaiverView, find_policy, load_policy
@@ -69,6 +71,56 @@ class PolicyView(_Model):
     patterns: list[str]
 
 
+class Verdicts(Sequence[WorkloadVerdict]):
+    """The verdicts of a check, kept small: per file its path, line and workload name, and
+    the judgement it shares with every file judged alike (by fired rules, declared option
+    and waivers), so memory grows with the distinct outcomes, not with the files."""
+
+    __slots__ = ("_judgements", "_rows")
+
+    def __init__(self, rows: list[tuple[str, int | None, str | None, int]], judgements: list[WorkloadVerdict]):
+        self._rows = rows
+        self._judgements = judgements
+
+    @classmethod
+    def of(cls, value: Any) -> Verdicts:
+        """Verdicts from a list of verdicts (or their data), as a hand-built result gives them."""
+        if isinstance(value, Verdicts):
+            return value
+        items = [v if isinstance(v, WorkloadVerdict) else WorkloadVerdict.model_validate(v) for v in value]
+        return cls([(v.path, v.line, v.workload, i) for i, v in enumerate(items)], items)
+
+    def entries(self) -> Iterator[tuple[str, int | None, str | None, WorkloadVerdict]]:
+        """Each file's ``(path, line, workload, judgement)``; the judgement's own path, line
+        and workload may be another file's (it is shared), the rest is this file's verdict."""
+        judgements = self._judgements
+        return ((path, line, name, judgements[j]) for path, line, name, j in self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        path, line, name, j = self._rows[index]
+        shared = self._judgements[j]
+        if (shared.path, shared.line, shared.workload) == (path, line, name):
+            return shared
+        return shared.model_copy(update={"path": path, "line": line, "workload": name})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _dump_verdicts(value: Sequence[WorkloadVerdict], info: Any) -> list[Any]:
+    return [v.model_dump(mode=info.mode) for v in value]
+
+
+ResultList = Annotated[Verdicts, PlainValidator(Verdicts.of), PlainSerializer(_dump_verdicts)]
+
+
 class CheckResult(_Model):
     """The outcome of a check over many workload files."""
 
@@ -76,10 +128,18 @@ class CheckResult(_Model):
     pack: PackInfo
     policy: PolicyView
     counts: dict[str, int]
-    results: list[WorkloadVerdict]
+    results: ResultList
     rules: list[FiredRule]
     claims: list[ClaimView]
     expired_waivers: list[WaiverView]
+
+    def entries(self) -> Iterator[tuple[str, int | None, str | None, WorkloadVerdict]]:
+        """Each result as ``(path, line, workload, verdict)``, without a copy per file: the
+        verdict may be shared with files judged alike, so its own path, line and workload
+        are to be taken from the tuple."""
+        if isinstance(self.results, Verdicts):
+            return self.results.entries()
+        return ((v.path, v.line, v.workload, v) for v in self.results)
 
     @property
     def failed(self) -> bool:
@@ -158,76 +218,143 @@ def check_files(
     A file that cannot be read or is invalid, like each ``(path, problem)`` of
     ``unreadable``, gets an ``error`` verdict; the others are still checked.
     """
-    decisions: dict[tuple, Decision] = {}
-    results = [WorkloadVerdict(path=p, verdict="error", error=f"{p}: {problem}") for p, problem in unreadable]
+    judge = _Judge(pack, policy, today)
+    for path, problem in unreadable:
+        judge.error(path, None, f"{path}: {problem}")
     total = len(files)
     for done, path in enumerate(files, 1):
-        results.append(_check_file(path, pack, policy, today, decisions))
+        judge.file(path)
         if progress is not None and (done % 100 == 0 or done == total):
             progress(done, total)
-    results.sort(key=lambda r: r.path)
+    rows = judge.rows
+    rows.sort(key=itemgetter(0))
     counts = dict.fromkeys(VERDICTS, 0)
-    for result in results:
-        counts[result.verdict] += 1
-    # The rules and claims are reported as the decisions gave them, in the pack's order.
-    named = {rule for r in results for rule in r.rules}
-    fired = {f.rule: f for d in decisions.values() for f in d.fired if f.rule in named}
-    rules = [fired[r.id] for r in pack.rules if r.id in fired]
+    verdicts = [v.verdict for v in judge.judgements]
+    for row in rows:
+        counts[verdicts[row[3]]] += 1
+    named = {rule for v in judge.judgements for rule in v.rules}
+    views = _views(pack)
+    rules = [views.rules[r.id] for r in pack.rules if r.id in named]
     cited = {cid for r in rules for cid in r.sources}
-    claims = {c.id: c for d in decisions.values() for c in d.claims if c.id in cited}
     return CheckResult(
-        pack=pack_info(pack),
+        pack=views.info,
         policy=PolicyView(
             source=policy.source, margin=policy.margin, fail_on=policy.fail_on,
             allowed=list(policy.allowed) if policy.allowed is not None else None,
             require_declared=policy.require_declared, patterns=list(policy.patterns),
         ),
         counts=counts,
-        results=results,
+        results=Verdicts(rows, judge.judgements),
         rules=rules,
-        claims=[claims[cid] for cid in pack.claims if cid in claims],
+        claims=[views.claims[cid] for cid in pack.claims if cid in cited],
         expired_waivers=[w.view() for w in policy.waivers if w.expired(today)],
     )
 
 
-def _check_file(
-    path: str, pack: RulePack, policy: Policy, today: _dt.date, decisions: dict[tuple, Decision]
-) -> WorkloadVerdict:
-    from .engine import evaluate
+@dataclass(frozen=True)
+class _PackViews:
+    info: PackInfo
+    rules: dict[str, FiredRule]
+    claims: dict[str, ClaimView]
 
-    try:
-        doc = yamlfile.load(path, InputError)
-        workload = workload_from_document(doc, pack.options)
-        # Identical requirement sets are decided once; only the scores and rules are used.
-        key = tuple(workload.requirements.stated().items())
-        decision = decisions.get(key)
-        if decision is None:
-            decision = decisions[key] = evaluate(workload, pack, counterfactuals=False)
-    except AdvisorError as exc:
-        return WorkloadVerdict(path=path, line=exc.line, verdict="error", error=str(exc))
-    return judge(path, doc.line_of(("declared",)), workload.name, workload.declared, decision, pack, policy, today)
+
+_VIEWS_KEPT = 8
+_views_cache: OrderedDict[str, _PackViews] = OrderedDict()
+
+
+def _views(pack: RulePack) -> _PackViews:
+    """The pack, its rules and its claims as results report them, made once per pack."""
+    views = _views_cache.get(pack.digest)
+    if views is None:
+        views = _views_cache[pack.digest] = _PackViews(
+            info=pack_info(pack),
+            rules={
+                r.id: FiredRule(rule=r.id, dimension=r.dimension, condition=r.when.describe(), effects=r.effects,
+                                because=r.because, sources=list(r.sources))
+                for r in pack.rules
+            },
+            claims={c.id: ClaimView(id=c.id, section=c.section, quote=c.quote, text=c.text)
+                    for c in pack.claims.values()},
+        )
+        if len(_views_cache) > _VIEWS_KEPT:
+            _views_cache.popitem(last=False)
+    return views
+
+
+class _Judge:
+    """Judges files one by one; files with the same fired rules, declared option and
+    applicable waivers share one judgement, so each distinct outcome is worked out once."""
+
+    def __init__(self, pack: RulePack, policy: Policy, today: _dt.date) -> None:
+        from .engine import compiled
+
+        self.pack, self.policy, self.today = pack, policy, today
+        self.engine = compiled(pack)
+        self.options = list(pack.options)
+        self.rows: list[tuple[str, int | None, str | None, int]] = []
+        self.judgements: list[WorkloadVerdict] = []
+        self._index: dict[tuple, int] = {}
+        self._outcomes: OrderedDict[tuple[str, ...], tuple[dict[str, int], dict[str, list[str]]]] = OrderedDict()
+
+    def error(self, path: str, line: int | None, message: str) -> None:
+        """Record a file that could not be checked."""
+        self.judgements.append(WorkloadVerdict(path=path, line=line, verdict="error", error=message))
+        self.rows.append((path, line, None, len(self.judgements) - 1))
+
+    def file(self, path: str) -> None:
+        """Read, decide and judge one workload file."""
+        try:
+            doc = yamlfile.load(path, InputError)
+            workload = workload_from_document(doc, self.options)
+            fired = self.engine.fired(workload.requirements)
+        except AdvisorError as exc:
+            self.error(path, exc.line, str(exc))
+            return
+        name, declared = workload.name, workload.declared
+        waivers = tuple(i for i, w in enumerate(self.policy.waivers) if w.applies_to(name))
+        key = (fired, declared, waivers)
+        index = self._index.get(key)
+        if index is None:
+            chosen = [self.policy.waivers[i] for i in waivers]
+            self.judgements.append(judge(declared, fired, self._outcome(fired), chosen, self.pack, self.policy,
+                                         self.today))
+            index = self._index[key] = len(self.judgements) - 1
+        self.rows.append((path, doc.line_of(("declared",)), name, index))
+
+    def _outcome(self, fired: tuple[str, ...]) -> tuple[dict[str, int], dict[str, list[str]]]:
+        outcome = self._outcomes.get(fired)
+        if outcome is None:
+            outcome = self._outcomes[fired] = add_up(self.pack, fired)
+            if len(self._outcomes) > OUTCOMES_KEPT:
+                self._outcomes.popitem(last=False)
+        return outcome
+
+
+OUTCOMES_KEPT = 4096
 
 
 def judge(
-    path: str,
-    line: int | None,
-    name: str,
     declared: str | None,
-    decision: Decision,
+    fired: Sequence[str],
+    outcome: tuple[dict[str, int], dict[str, list[str]]],
+    waivers: Sequence[Waiver],
     pack: RulePack,
     policy: Policy,
     today: _dt.date,
 ) -> WorkloadVerdict:
-    """The verdict on a workload that declares ``declared``, given its decision."""
-    fired = [f.rule for f in decision.fired]
+    """The verdict on a workload that declares ``declared``, given the rules that fired,
+    their scores and vetoes, and the policy's waivers that name the workload.
+
+    The verdict's path, line and workload are left out: files judged alike share it.
+    """
+    fired = list(fired)
     active: list[Waiver] = []
     expired: list[Waiver] = []
-    for waiver in policy.waivers:
-        relevant = (waiver.option is not None and waiver.option == declared) or waiver.rule in fired
-        if relevant and waiver.applies_to(name):
+    for waiver in waivers:
+        if (waiver.option is not None and waiver.option == declared) or waiver.rule in fired:
             (expired if waiver.expired(today) else active).append(waiver)
     waived_rules = [w for w in active if w.rule is not None]
-    scores, vetoes = decision.scores, decision.vetoes
+    scores, vetoes = outcome
     if waived_rules:
         ignored = {w.rule for w in waived_rules}
         fired = [r for r in fired if r not in ignored]
@@ -259,9 +386,7 @@ def judge(
     else:
         verdict = "fail" if _LEVEL[finding] >= _FAIL_LEVEL[policy.fail_on] else "warn"
     return WorkloadVerdict(
-        path=path,
-        line=line,
-        workload=name,
+        path="",
         verdict=verdict,
         finding=finding,
         declared=declared,
