@@ -282,8 +282,10 @@ def _views(pack: RulePack) -> _PackViews:
 
 
 class _Judge:
-    """Judges files one by one; files with the same fired rules, declared option and
-    applicable waivers share one judgement, so each distinct outcome is worked out once."""
+    """Judges files one by one. Files with the same outcome (verdict, scores, rules and
+    waivers) share one judgement, so memory grows with the distinct outcomes, not with the
+    files; a recent requirement outcome (fired rules, declared option, waivers) is not
+    worked out again."""
 
     def __init__(self, pack: RulePack, policy: Policy, today: _dt.date) -> None:
         from .engine import compiled
@@ -293,8 +295,8 @@ class _Judge:
         self.options = list(pack.options)
         self.rows: list[tuple[str, int | None, str | None, int]] = []
         self.judgements: list[WorkloadVerdict] = []
-        self._index: dict[tuple, int] = {}
-        self._outcomes: OrderedDict[tuple[str, ...], tuple[dict[str, int], dict[str, list[str]]]] = OrderedDict()
+        self._alike: dict[tuple, int] = {}
+        self._recent: OrderedDict[tuple, int] = OrderedDict()
 
     def error(self, path: str, line: int | None, message: str) -> None:
         """Record a file that could not be checked."""
@@ -311,41 +313,43 @@ class _Judge:
             self.error(path, exc.line, str(exc))
             return
         name, declared = workload.name, workload.declared
-        waivers = tuple(i for i, w in enumerate(self.policy.waivers) if w.applies_to(name))
+        waivers = tuple(w for w in self.policy.waivers if w.applies_to(name))
         key = (fired, declared, waivers)
-        index = self._index.get(key)
+        index = self._recent.get(key)
         if index is None:
-            chosen = [self.policy.waivers[i] for i in waivers]
-            self.judgements.append(judge(declared, fired, self._outcome(fired), chosen, self.pack, self.policy,
-                                         self.today))
-            index = self._index[key] = len(self.judgements) - 1
+            fields = judge(declared, fired, waivers, self.pack, self.policy, self.today)
+            index = self._recent[key] = self._shared(fields)
+            if len(self._recent) > RECENT_KEPT:
+                self._recent.popitem(last=False)
         self.rows.append((path, doc.line_of(("declared",)), name, index))
 
-    def _outcome(self, fired: tuple[str, ...]) -> tuple[dict[str, int], dict[str, list[str]]]:
-        outcome = self._outcomes.get(fired)
-        if outcome is None:
-            outcome = self._outcomes[fired] = add_up(self.pack, fired)
-            if len(self._outcomes) > OUTCOMES_KEPT:
-                self._outcomes.popitem(last=False)
-        return outcome
+    def _shared(self, fields: dict[str, Any]) -> int:
+        """The index of the judgement with these fields, made the first time they are seen."""
+        alike = tuple(tuple(v.items()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v
+                      for v in fields.values())
+        index = self._alike.get(alike)
+        if index is None:
+            views = {k: [w.view() for w in fields[k]] for k in ("waivers", "expired")}
+            self.judgements.append(WorkloadVerdict(path="", **{**fields, **views}))
+            index = self._alike[alike] = len(self.judgements) - 1
+        return index
 
 
-OUTCOMES_KEPT = 4096
+RECENT_KEPT = 4096
 
 
 def judge(
     declared: str | None,
     fired: Sequence[str],
-    outcome: tuple[dict[str, int], dict[str, list[str]]],
     waivers: Sequence[Waiver],
     pack: RulePack,
     policy: Policy,
     today: _dt.date,
-) -> WorkloadVerdict:
-    """The verdict on a workload that declares ``declared``, given the rules that fired,
-    their scores and vetoes, and the policy's waivers that name the workload.
+) -> dict[str, Any]:
+    """The fields of the verdict on a workload that declares ``declared``, given the rules
+    that fired and the policy's waivers that name the workload (as :class:`Waiver`).
 
-    The verdict's path, line and workload are left out: files judged alike share it.
+    The verdict's path, line and workload are left out: files judged alike share them.
     """
     fired = list(fired)
     active: list[Waiver] = []
@@ -354,11 +358,10 @@ def judge(
         if (waiver.option is not None and waiver.option == declared) or waiver.rule in fired:
             (expired if waiver.expired(today) else active).append(waiver)
     waived_rules = [w for w in active if w.rule is not None]
-    scores, vetoes = outcome
     if waived_rules:
         ignored = {w.rule for w in waived_rules}
         fired = [r for r in fired if r not in ignored]
-        scores, vetoes = add_up(pack, fired)
+    scores, vetoes = add_up(pack, fired)
     candidates = [o for o in pack.options if policy.allows(o) and o not in vetoes]
     top = max((scores[o] for o in candidates), default=None)
     best = [o for o in candidates if scores[o] == top]
@@ -385,19 +388,18 @@ def judge(
         verdict = "pass"
     else:
         verdict = "fail" if _LEVEL[finding] >= _FAIL_LEVEL[policy.fail_on] else "warn"
-    return WorkloadVerdict(
-        path="",
-        verdict=verdict,
-        finding=finding,
-        declared=declared,
-        recommendation=best[0] if len(best) == 1 else None,
-        tied=best if len(best) > 1 else [],
-        loss=loss,
-        scores=scores,
-        rules=rules,
-        waivers=[w.view() for w in used],
-        expired=[w.view() for w in expired],
-    )
+    return {
+        "verdict": verdict,
+        "finding": finding,
+        "declared": declared,
+        "recommendation": best[0] if len(best) == 1 else None,
+        "tied": best if len(best) > 1 else [],
+        "loss": loss,
+        "scores": scores,
+        "rules": rules,
+        "waivers": used,
+        "expired": expired,
+    }
 
 
 def _favouring(pack: RulePack, fired: list[str], better: str, declared: str) -> list[str]:

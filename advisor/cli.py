@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 
 import click
 
@@ -56,15 +57,16 @@ def use_color(flag: bool | None, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
-def emit(text: str, output: str | None) -> None:
-    """Print ``text``, or write it atomically to ``output`` (``-`` is standard output)."""
+def emit(text: str | Iterable[str], output: str | None) -> None:
+    """Print ``text`` (a string or its pieces), or write it atomically to ``output`` (``-`` is standard output)."""
     if output and output != "-":
         from .files import write_atomic
 
         write_atomic(output, text)
     else:
-        # use_color already decided; click would strip the colour again off a terminal.
-        click.echo(text, nl=False, color=True)
+        for piece in (text,) if isinstance(text, str) else text:
+            # use_color already decided; click would strip the colour again off a terminal.
+            click.echo(piece, nl=False, color=True)
 
 
 rules_option = click.option(
@@ -282,7 +284,7 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
         today=date,
         progress=_check_progress,
     )
-    emit(formats.render("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output)
+    emit(formats.render_pieces("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output)
     return result.exit_code
 
 

@@ -7,12 +7,15 @@ Every format says the same sentence about a workload; the sentences live in the
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
+from collections.abc import Iterator
+from json.encoder import encode_basestring as _string
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from . import DEL_C1, RenderOptions, inert, register, to_json
+from . import DEL_C1, RenderOptions, inert, register, register_stream, to_json
 
 if TYPE_CHECKING:
     from ..check import CheckResult
@@ -77,12 +80,53 @@ def render_text(result: CheckResult, options: RenderOptions) -> str:
     return render_shipped("check.txt.j2", {"result": data, "messages": lines}, color=options.color)
 
 
-@register("check", "json", "the verdicts as JSON (schema_version 1)")
-def render_json(result: CheckResult, options: RenderOptions) -> str:
-    data, lines, _ = _context(result)
-    for item, message in zip(data["results"], lines, strict=True):
-        item["message"] = message
-    return to_json(data)
+_RESULTS_MARK = "\x00results\x00"
+
+
+@register_stream("check", "json", "the verdicts as JSON (schema_version 1)")
+def render_json(result: CheckResult, options: RenderOptions) -> Iterator[str]:
+    """The result as ``to_json`` writes it, one workload at a time: the text of each
+    judgement shared by many files is made once, then only each file's path, line, name
+    and message are encoded."""
+    top = result.model_dump(mode="json", exclude={"results"})
+    top = {name: (top[name] if name != "results" else [_RESULTS_MARK]) for name in type(result).model_fields}
+    head, tail = to_json(top).split(to_json(_RESULTS_MARK)[:-1])
+    if not len(result.results):
+        yield head.rstrip(" \n") + "]" + tail.lstrip(" \n")[1:]
+        return
+    yield head.rstrip(" ")
+    wording, policy = _wording(), top["policy"]
+    shared: dict[int, tuple[str, str | None]] = {}  # the text of a judgement and its sentence
+    separator = ""
+    for path, line, name, verdict in result.entries():
+        known = shared.get(id(verdict))
+        if known is None:
+            known = shared[id(verdict)] = _judgement_text(verdict, policy, wording)
+        middle, sentence = known
+        message = _line(verdict.error) if sentence is None else f"{_line(name)}: {sentence}"
+        item = (
+            f'{separator}    {{\n      "path": {_string(path)},\n'
+            f'      "line": {"null" if line is None else line},\n'
+            f'      "workload": {"null" if name is None else _string(name)},\n'
+            f'{middle}\n      "message": {_string(message)}\n    }}'
+        )
+        separator = ",\n"
+        yield DEL_C1.sub(_json_escape, item)
+    yield tail
+
+
+def _judgement_text(verdict: Any, policy: dict[str, Any], wording: Any) -> tuple[str, str | None]:
+    """The JSON lines of a verdict's shared fields (verdict to error), indented as in the
+    result, and its sentence (None for an error, whose message is the error itself)."""
+    data = verdict.model_dump(mode="json")
+    lines = json.dumps(data, indent=2, ensure_ascii=False).split("\n")
+    middle = "\n".join("    " + text for text in lines[4:-1]) + ","
+    sentence = None if data["verdict"] == "error" else _line(wording.sentence(data, policy))
+    return middle, sentence
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
 
 
 @register("check", "junit", "JUnit XML: one test case per workload, for CI servers")
