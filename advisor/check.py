@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator
 
 from . import api, yamlfile
+from .baseline import BaselineView, compare, load_baseline
 from .decision import ClaimView, FiredRule, PackInfo, add_up, pack_info, points
 from .discovery import find_workloads
 from .errors import AdvisorError, InputError
@@ -132,6 +133,7 @@ class CheckResult(_Model):
     rules: list[FiredRule]
     claims: list[ClaimView]
     expired_waivers: list[WaiverView]
+    baseline: BaselineView | None = None
 
     def entries(self) -> Iterator[tuple[str, int | None, str | None, WorkloadVerdict]]:
         """Each result as ``(path, line, workload, verdict)``, without a copy per file: the
@@ -143,7 +145,9 @@ class CheckResult(_Model):
 
     @property
     def failed(self) -> bool:
-        """Whether any workload failed the policy."""
+        """Whether any workload failed the policy (with a baseline: any new or worse finding)."""
+        if self.baseline is not None:
+            return bool(self.baseline.new)
         return self.counts["fail"] > 0
 
     @property
@@ -175,15 +179,18 @@ def run_check(
     today: _dt.date | str | None = None,
     cwd: Path | None = None,
     progress: Progress | None = None,
+    baseline: str | Path | None = None,
 ) -> CheckResult:
     """Find the policy and the workload files under ``paths`` and check them all.
 
     ``today`` (a date or YYYY-MM-DD) is the day waivers are judged on; by default
-    SOURCE_DATE_EPOCH's, else today in UTC. The other arguments override the policy
-    when given.
+    SOURCE_DATE_EPOCH's, else today in UTC. ``baseline`` names an earlier ``--format
+    json`` result: then only new or worse findings fail. The other arguments override
+    the policy when given.
     """
     if not isinstance(today, _dt.date):
         today = api.today(today)
+    earlier = load_baseline(baseline) if baseline is not None else None
     cwd = cwd or Path(os.getcwd())
     policy = load_policy(policy_path) if policy_path else find_policy(cwd)
     overrides: dict[str, Any] = {}
@@ -201,7 +208,11 @@ def run_check(
         raise InputError(
             f"no workload files in {', '.join(paths)} (patterns: {', '.join(policy.patterns)})", field="PATH"
         )
-    return check_files(files, pack, policy, today=today, unreadable=unreadable, progress=progress)
+    result = check_files(files, pack, policy, today=today, unreadable=unreadable, progress=progress)
+    if earlier is None:
+        return result
+    found = ((path, name, v.verdict, v.recommendation, v.tied) for path, _, name, v in result.entries())
+    return result.model_copy(update={"baseline": compare(earlier, found)})
 
 
 def check_files(

@@ -266,14 +266,34 @@ def _check_progress(done: int, total: int) -> None:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
 )
-def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color) -> int:
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="An earlier --format json output: fail only on findings that are new or worse than in it.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Also write this check's result (as --format json) to this file, atomically, for a later --baseline.",
+)
+def check(
+    paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color, baseline_path,
+    write_baseline,
+) -> int:
     """Check that the workloads in PATH... (files, or folders searched) declare the advised platform.
 
-    Exits 0 when every workload passes, 1 when one fails the policy, 2 when a file
-    cannot be checked (the others are still checked and reported).
+    Exits 0 when every workload passes, 1 when one fails the policy (with --baseline:
+    when a finding is new or worse), 2 when a file cannot be checked (the others are
+    still checked and reported).
     """
+    import gc
+
     from .check import run_check
 
+    # What start-up built (modules, models, the pack) lives as long as the process: the
+    # collector need not walk it again on every collection of a long check.
+    gc.freeze()
     result = run_check(
         paths,
         policy_path=policy_path,
@@ -283,8 +303,13 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
         require_declared=require_declared,
         today=date,
         progress=_check_progress,
+        baseline=baseline_path,
     )
     emit(formats.render_pieces("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output)
+    if write_baseline:
+        from .files import write_atomic
+
+        write_atomic(write_baseline, formats.render_pieces("check", "json", result))
     return result.exit_code
 
 

@@ -77,7 +77,9 @@ def render_text(result: CheckResult, options: RenderOptions) -> str:
     from .templating import render_shipped
 
     data, lines, _ = _context(result, shown=True)
-    return render_shipped("check.txt.j2", {"result": data, "messages": lines}, color=options.color)
+    # Failing workloads the baseline already held are labelled KNOWN: they do not fail the check.
+    known = {(f["path"], f["workload"]) for f in data["baseline"]["known"]} if data.get("baseline") else set()
+    return render_shipped("check.txt.j2", {"result": data, "messages": lines, "known": known}, color=options.color)
 
 
 _RESULTS_MARK = "\x00results\x00"
@@ -89,7 +91,9 @@ def render_json(result: CheckResult, options: RenderOptions) -> Iterator[str]:
     judgement shared by many files is made once, then only each file's path, line, name
     and message are encoded."""
     top = result.model_dump(mode="json", exclude={"results"})
-    top = {name: (top[name] if name != "results" else [_RESULTS_MARK]) for name in type(result).model_fields}
+    top["results"] = [_RESULTS_MARK]
+    # Without a baseline the result reads as it always has: no "baseline" key.
+    top = {name: top[name] for name in type(result).model_fields if name != "baseline" or result.baseline}
     head, tail = to_json(top).split(to_json(_RESULTS_MARK)[:-1])
     if not len(result.results):
         yield head.rstrip(" \n") + "]" + tail.lstrip(" \n")[1:]
