@@ -4,7 +4,8 @@ A workload that declares a platform passes when the declared option is the best 
 the policy allows (or ties for it), warns when it trails the best by at most the
 policy's margin, and fails when it is vetoed, not allowed by the policy, or trails by
 more. What fails the build is set by ``fail_on``: a finding below that level is only a
-warning. The result is a model that knows its exit code; the command returns it.
+warning. The result (in :mod:`advisor.check_result`) is a model that knows its exit code; the
+command returns it.
 """
 
 from __future__ import annotations
@@ -12,158 +13,35 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator
+from typing import Any
 
 from . import api, yamlfile
-from .baseline import BaselineView, compare, load_baseline
+from .baseline import compare, load_baseline
+from .check_result import (  # noqa: F401  (the result's names, as they have always been imported from here)
+    EXPIRING_DAYS,
+    SCHEMA_VERSION,
+    VERDICTS,
+    CheckResult,
+    FleetAdvice,
+    PolicyView,
+    Verdicts,
+    WorkloadVerdict,
+)
 from .decision import ClaimView, FiredRule, PackInfo, add_up, pack_info, points
 from .discovery import find_workloads
 from .errors import AdvisorError, InputError
-from .policy import FailOn, Policy, Waiver, WaiverView, find_policy, load_policy
+from .policy import Policy, Waiver, find_policy, load_policy
 from .rulepack import RulePack
 from .workload import workload_from_document
 
-SCHEMA_VERSION = 1
-Verdict = Literal["pass", "warn", "fail", "unchecked", "error"]
-VERDICTS: tuple[str, ...] = ("pass", "warn", "fail", "unchecked", "error")
-Finding = Literal["vetoed", "not_allowed", "mismatch", "close", "undeclared"]
 # How grave each finding is, on the scale of fail_on (undeclared fails whenever it is a finding).
 _LEVEL = {"vetoed": 3, "not_allowed": 3, "mismatch": 2, "close": 1}
 _FAIL_LEVEL = {"veto": 3, "mismatch": 2, "warn": 1}
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class WorkloadVerdict(_Model):
-    """The verdict on one workload file."""
-
-    path: str
-    line: int | None = None
-    workload: str | None = None
-    verdict: Verdict
-    finding: Finding | None = None
-    declared: str | None = None
-    recommendation: str | None = None
-    tied: list[str] = []
-    loss: int | None = None
-    scores: dict[str, int] = {}
-    rules: list[str] = []
-    waivers: list[WaiverView] = []
-    expired: list[WaiverView] = []
-    error: str | None = None
-
-
-class PolicyView(_Model):
-    """The policy in force, as the result reports it."""
-
-    source: str | None
-    margin: int
-    fail_on: FailOn
-    allowed: list[str] | None
-    require_declared: bool
-    patterns: list[str]
-
-
-class Verdicts(Sequence[WorkloadVerdict]):
-    """The verdicts of a check, kept small: per file its path, line and workload name, and
-    the judgement it shares with every file judged alike (by fired rules, declared option
-    and waivers), so memory grows with the distinct outcomes, not with the files."""
-
-    __slots__ = ("_judgements", "_rows")
-
-    def __init__(self, rows: list[tuple[str, int | None, str | None, int]], judgements: list[WorkloadVerdict]):
-        self._rows = rows
-        self._judgements = judgements
-
-    @classmethod
-    def of(cls, value: Any) -> Verdicts:
-        """Verdicts from a list of verdicts (or their data), as a hand-built result gives them."""
-        if isinstance(value, Verdicts):
-            return value
-        items = [v if isinstance(v, WorkloadVerdict) else WorkloadVerdict.model_validate(v) for v in value]
-        return cls([(v.path, v.line, v.workload, i) for i, v in enumerate(items)], items)
-
-    def entries(self) -> Iterator[tuple[str, int | None, str | None, WorkloadVerdict]]:
-        """Each file's ``(path, line, workload, judgement)``; the judgement's own path, line
-        and workload may be another file's (it is shared), the rest is this file's verdict."""
-        judgements = self._judgements
-        return ((path, line, name, judgements[j]) for path, line, name, j in self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        path, line, name, j = self._rows[index]
-        shared = self._judgements[j]
-        if (shared.path, shared.line, shared.workload) == (path, line, name):
-            return shared
-        return shared.model_copy(update={"path": path, "line": line, "workload": name})
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def _dump_verdicts(value: Sequence[WorkloadVerdict], info: Any) -> list[Any]:
-    return [v.model_dump(mode=info.mode) for v in value]
-
-
-ResultList = Annotated[Verdicts, PlainValidator(Verdicts.of), PlainSerializer(_dump_verdicts)]
-
-
-class CheckResult(_Model):
-    """The outcome of a check over many workload files."""
-
-    schema_version: Literal[1] = SCHEMA_VERSION
-    pack: PackInfo
-    policy: PolicyView
-    counts: dict[str, int]
-    results: ResultList
-    rules: list[FiredRule]
-    claims: list[ClaimView]
-    expired_waivers: list[WaiverView]
-    baseline: BaselineView | None = None
-
-    def entries(self) -> Iterator[tuple[str, int | None, str | None, WorkloadVerdict]]:
-        """Each result as ``(path, line, workload, verdict)``, without a copy per file: the
-        verdict may be shared with files judged alike, so its own path, line and workload
-        are to be taken from the tuple."""
-        if isinstance(self.results, Verdicts):
-            return self.results.entries()
-        return ((v.path, v.line, v.workload, v) for v in self.results)
-
-    @property
-    def failed(self) -> bool:
-        """Whether any workload failed the policy (with a baseline: any new or worse finding)."""
-        if self.baseline is not None:
-            return bool(self.baseline.new)
-        return self.counts["fail"] > 0
-
-    @property
-    def errored(self) -> bool:
-        """Whether any file could not be checked."""
-        return self.counts["error"] > 0
-
-    @property
-    def exit_code(self) -> int:
-        """2 when a file could not be checked, else 1 when a workload failed, else 0."""
-        if self.errored:
-            return 2
-        return 1 if self.failed else 0
-
-
-# --- checking -------------------------------------------------------------------------
 
 Progress = Callable[[int, int], None]
 
@@ -259,7 +137,14 @@ def check_files(
         rules=rules,
         claims=[views.claims[cid] for cid in pack.claims if cid in cited],
         expired_waivers=[w.view() for w in policy.waivers if w.expired(today)],
+        today=today.isoformat(),
+        expiring_waivers=[w.view() for w in policy.waivers if _expiring(w, today)],
     )
+
+
+def _expiring(waiver: Waiver, today: _dt.date) -> bool:
+    """Whether a waiver still holds today but lapses within EXPIRING_DAYS."""
+    return waiver.expires is not None and today <= waiver.expires <= today + _dt.timedelta(days=EXPIRING_DAYS)
 
 
 @dataclass(frozen=True)

@@ -305,12 +305,22 @@ def check(
         progress=_check_progress,
         baseline=baseline_path,
     )
-    emit(formats.render_pieces("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output)
+    options = formats.RenderOptions(color=use_color(color, output), link_base=_link_base(output))
+    emit(formats.render_pieces("check", fmt, result, options), output)
     if write_baseline:
         from .files import write_atomic
 
         write_atomic(write_baseline, formats.render_pieces("check", "json", result))
     return result.exit_code
+
+
+def _link_base(output: str | None) -> str:
+    """The current folder as seen from the folder ``output`` is written to, for the
+    relative links of a page ("" on standard output or when they are the same folder)."""
+    if not output or output == "-":
+        return ""
+    relative = os.path.relpath(os.getcwd(), os.path.dirname(os.path.abspath(output)))
+    return "" if relative == "." else relative.replace(os.sep, "/")
 
 
 def main() -> None:

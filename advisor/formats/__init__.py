@@ -22,6 +22,9 @@ class RenderOptions:
     color: bool = False
     date: str | None = None
     template: str | None = None
+    # Where relative links in the output start from: the current folder as seen from the
+    # output file's folder ("" when they are the same, or on standard output).
+    link_base: str = ""
 
 
 @dataclass(frozen=True)
