@@ -7,15 +7,18 @@ Prints the median wall time of `advisor decide` on a bundled example, of `adviso
 only imports advisor's dependencies (the floor: `python -c "import click, yaml,
 pydantic, jinja2, durable_rules_engine"`), each measured in this same run, after one
 warm-up, interleaved; then the median ratio of `advisor decide` to the import floor
-(run by run).
+(run by run). Modules run from compiled bytecode, as an installed wheel's do (kept in a
+temporary folder, whatever PYTHONDONTWRITEBYTECODE says).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,9 +37,16 @@ COMMANDS = {
 }
 
 
-def wall_ms(command: list[str]) -> float:
+def bytecode_env(cache: str) -> dict[str, str]:
+    """The environment of the timed processes: Python modules run from compiled bytecode,
+    as from an installed wheel, kept in ``cache`` so nothing is written into the tree."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": cache, "PYTHONPATH": str(ROOT)}
+
+
+def wall_ms(command: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
     return (time.perf_counter() - start) * 1000
 
 
@@ -45,11 +55,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     results: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for command in COMMANDS.values():
-        wall_ms(command)  # warm-up: file cache, .pyc files
-    for _ in range(args.runs):  # interleaved, so drift hits every command alike
-        for name, command in COMMANDS.items():
-            results[name].append(wall_ms(command))
+    with tempfile.TemporaryDirectory(prefix="advisor-pycache-") as cache:
+        env = bytecode_env(cache)
+        for command in COMMANDS.values():
+            wall_ms(command, env)  # warm-up: file cache, .pyc files
+        for _ in range(args.runs):  # interleaved, so drift hits every command alike
+            for name, command in COMMANDS.items():
+                results[name].append(wall_ms(command, env))
     for name, times in results.items():
         print(f"{name:34s} median {statistics.median(times):6.1f} ms  (min {min(times):6.1f}, max {max(times):6.1f})")
     ratios = [d / f for d, f in zip(results[DECIDE], results[FLOOR], strict=True)]
