@@ -49,12 +49,19 @@ def messages(data: dict[str, Any]) -> list[str]:
         if r["verdict"] == "error":
             lines.append(_line(r["error"]))
             continue
-        key = repr([v for k, v in r.items() if k not in ("path", "line", "workload")])
+        key = _alike(r)
         sentence = said.get(key)
         if sentence is None:
             sentence = said[key] = _line(wording.sentence(r, policy))
         lines.append(f"{_line(r['workload'])}: {sentence}")
     return lines
+
+
+def _alike(r: dict[str, Any]) -> str:
+    """What a workload's sentence depends on: its verdict without the file, the name and
+    the scores (the sentences of check_wording.j2 name findings, points lost and rules,
+    never the scores), so workloads found alike are worded once."""
+    return repr([v for k, v in r.items() if k not in ("path", "line", "workload", "scores")])
 
 
 def _context(result: CheckResult, *, shown: bool = False) -> tuple[dict[str, Any], list[str], Any]:
@@ -102,11 +109,12 @@ def render_json(result: CheckResult, options: RenderOptions) -> Iterator[str]:
     yield head.rstrip(" ")
     wording, policy = _wording(), top["policy"]
     shared: dict[int, tuple[str, str | None]] = {}  # the text of a judgement and its sentence
+    said: dict[str, str] = {}
     separator = ""
     for path, line, name, verdict in result.entries():
         known = shared.get(id(verdict))
         if known is None:
-            known = shared[id(verdict)] = _judgement_text(verdict, policy, wording)
+            known = shared[id(verdict)] = _judgement_text(verdict, policy, wording, said)
         middle, sentence = known
         message = _line(verdict.error) if sentence is None else f"{_line(name)}: {sentence}"
         item = (
@@ -120,14 +128,18 @@ def render_json(result: CheckResult, options: RenderOptions) -> Iterator[str]:
     yield tail
 
 
-def _judgement_text(verdict: Any, policy: dict[str, Any], wording: Any) -> tuple[str, str | None]:
+def _judgement_text(verdict: Any, policy: dict[str, Any], wording: Any, said: dict[str, str]) -> tuple[str, str | None]:
     """The JSON lines of a verdict's shared fields (verdict to error), indented as in the
     result, and its sentence (None for an error, whose message is the error itself)."""
     data = verdict.model_dump(mode="json")
     lines = json.dumps(data, indent=2, ensure_ascii=False).split("\n")
     middle = "\n".join("    " + text for text in lines[4:-1]) + ","
-    sentence = None if data["verdict"] == "error" else _line(wording.sentence(data, policy))
-    return middle, sentence
+    if data["verdict"] == "error":
+        return middle, None
+    key = _alike(data)
+    if key not in said:
+        said[key] = _line(wording.sentence(data, policy))
+    return middle, said[key]
 
 
 def _json_escape(match: re.Match[str]) -> str:
