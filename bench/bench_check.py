@@ -11,8 +11,9 @@ keeps the repetitive case: 10,000 files drawing on 1,500 requirement sets.
 Each size is checked by a process of its own, `advisor check DIR... --format json
 --output out.json`, several times. Beside it, in the same run, the floor: one process
 that finds the same files, reads them and parses them with libyaml alone. Prints per
-size the median wall time, files per second, the ratio to the floor and the peak
-resident memory of the check process (ru_maxrss from wait4), then the 10k/1k and
+size the median wall time, files per second, the ratio to the floor, the peak resident
+memory of the check process (ru_maxrss from wait4) and its CPU time (user and system,
+less sensitive than wall time to other load on the machine), then the 10k/1k and
 100k/10k time ratios.
 """
 
@@ -77,8 +78,8 @@ def generate(root: Path, n: int, *, distinct: bool, seed: int = 11) -> list[list
     return [[name for _, name in SLICES[: k + 1]] for k in range(len(SLICES)) if SLICES[k][0] <= n]
 
 
-def run_once(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one process; exits on an unexpected exit code.
+def run_once(command: list[str], cwd: Path) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds of one process; exits on an unexpected exit code.
 
     Modules run from compiled bytecode, as an installed wheel's do (kept beside the
     generated files, whatever PYTHONDONTWRITEBYTECODE says).
@@ -94,7 +95,7 @@ def run_once(command: list[str], cwd: Path) -> tuple[float, int]:
     process.stderr.close()
     if code not in (0, 1):
         raise SystemExit(f"{' '.join(command[:4])} failed with exit {code}: {error[:500]}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def measure(root: Path, folders: list[str], runs: int, out: Path) -> dict[str, float]:
@@ -102,19 +103,21 @@ def measure(root: Path, folders: list[str], runs: int, out: Path) -> dict[str, f
     monorepo's top), interleaved run by run."""
     check = [sys.executable, "-m", "advisor", "check", *folders, "--format", "json", "--output", str(out)]
     floor = [sys.executable, "-c", FLOOR, *folders]
-    times, floors, peaks = [], [], []
+    times, floors, peaks, cpus = [], [], [], []
     for _ in range(runs):
-        elapsed, rss = run_once(check, root)
+        elapsed, rss, cpu = run_once(check, root)
         times.append(elapsed)
         peaks.append(rss)
+        cpus.append(cpu)
         floors.append(run_once(floor, root)[0])
-    return {"time": statistics.median(times), "floor": statistics.median(floors), "rss": max(peaks) / 1024}
+    return {"time": statistics.median(times), "floor": statistics.median(floors), "rss": max(peaks) / 1024,
+            "cpu": statistics.median(cpus)}
 
 
 def row(label: str, n: int, m: dict[str, float]) -> str:
     return (
         f"| {label} | {n:,} | {m['time']:.2f} s | {n / m['time']:,.0f} | {m['floor']:.2f} s "
-        f"| {m['time'] / m['floor']:.2f}x | {m['rss']:.0f} MB |"
+        f"| {m['time'] / m['floor']:.2f}x | {m['rss']:.0f} MB | {m['cpu']:.2f} s |"
     )
 
 
@@ -126,8 +129,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"advisor check DIR --format json --output out.json; medians of {args.runs} runs, {os.cpu_count()} cores")
-    print("| workload files | files | time | files/s | libyaml floor | vs floor | peak RSS |")
-    print("|---|---|---|---|---|---|---|")
+    print("| workload files | files | time | files/s | libyaml floor | vs floor | peak RSS | CPU time |")
+    print("|---|---|---|---|---|---|---|---|")
     medians: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         root = Path(tmp)
