@@ -4,101 +4,44 @@ A workload that declares a platform passes when the declared option is the best 
 the policy allows (or ties for it), warns when it trails the best by at most the
 policy's margin, and fails when it is vetoed, not allowed by the policy, or trails by
 more. What fails the build is set by ``fail_on``: a finding below that level is only a
-warning. The result is a model that knows its exit code; the command returns it.
+warning. The result (in :mod:`advisor.check_result`) is a model that knows its exit code; the
+command returns it.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from . import api, yamlfile
-from .decision import ClaimView, Decision, FiredRule, PackInfo, add_up, pack_info, points
+from .baseline import compare, load_baseline
+from .check_result import (  # noqa: F401  (the result's names, as they have always been imported from here)
+    EXPIRING_DAYS,
+    SCHEMA_VERSION,
+    VERDICTS,
+    CheckResult,
+    FleetAdvice,
+    PolicyView,
+    Verdicts,
+    WorkloadVerdict,
+)
+from .decision import add_up, points
 from .discovery import find_workloads
 from .errors import AdvisorError, InputError
-from .policy import FailOn, Policy, Waiver, WaiverView, find_policy, load_policy
+from .packviews import pack_views
+from .policy import Policy, Waiver, find_policy, load_policy
 from .rulepack import RulePack
 from .workload import workload_from_document
 
-SCHEMA_VERSION = 1
-Verdict = Literal["pass", "warn", "fail", "unchecked", "error"]
-VERDICTS: tuple[str, ...] = ("pass", "warn", "fail", "unchecked", "error")
-Finding = Literal["vetoed", "not_allowed", "mismatch", "close", "undeclared"]
 # How grave each finding is, on the scale of fail_on (undeclared fails whenever it is a finding).
 _LEVEL = {"vetoed": 3, "not_allowed": 3, "mismatch": 2, "close": 1}
 _FAIL_LEVEL = {"veto": 3, "mismatch": 2, "warn": 1}
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class WorkloadVerdict(_Model):
-    """The verdict on one workload file."""
-
-    path: str
-    line: int | None = None
-    workload: str | None = None
-    verdict: Verdict
-    finding: Finding | None = None
-    declared: str | None = None
-    recommendation: str | None = None
-    tied: list[str] = []
-    loss: int | None = None
-    scores: dict[str, int] = {}
-    rules: list[str] = []
-    waivers: list[WaiverView] = []
-    expired: list[WaiverView] = []
-    error: str | None = None
-
-
-class PolicyView(_Model):
-    """The policy in force, as the result reports it."""
-
-    source: str | None
-    margin: int
-    fail_on: FailOn
-    allowed: list[str] | None
-    require_declared: bool
-    patterns: list[str]
-
-
-class CheckResult(_Model):
-    """The outcome of a check over many workload files."""
-
-    schema_version: Literal[1] = SCHEMA_VERSION
-    pack: PackInfo
-    policy: PolicyView
-    counts: dict[str, int]
-    results: list[WorkloadVerdict]
-    rules: list[FiredRule]
-    claims: list[ClaimView]
-    expired_waivers: list[WaiverView]
-
-    @property
-    def failed(self) -> bool:
-        """Whether any workload failed the policy."""
-        return self.counts["fail"] > 0
-
-    @property
-    def errored(self) -> bool:
-        """Whether any file could not be checked."""
-        return self.counts["error"] > 0
-
-    @property
-    def exit_code(self) -> int:
-        """2 when a file could not be checked, else 1 when a workload failed, else 0."""
-        if self.errored:
-            return 2
-        return 1 if self.failed else 0
-
-
-# --- checking -------------------------------------------------------------------------
 
 Progress = Callable[[int, int], None]
 
@@ -114,15 +57,18 @@ def run_check(
     today: _dt.date | str | None = None,
     cwd: Path | None = None,
     progress: Progress | None = None,
+    baseline: str | Path | None = None,
 ) -> CheckResult:
     """Find the policy and the workload files under ``paths`` and check them all.
 
     ``today`` (a date or YYYY-MM-DD) is the day waivers are judged on; by default
-    SOURCE_DATE_EPOCH's, else today in UTC. The other arguments override the policy
-    when given.
+    SOURCE_DATE_EPOCH's, else today in UTC. ``baseline`` names an earlier ``--format
+    json`` result: then only new or worse findings fail. The other arguments override
+    the policy when given.
     """
     if not isinstance(today, _dt.date):
         today = api.today(today)
+    earlier = load_baseline(baseline) if baseline is not None else None
     cwd = cwd or Path(os.getcwd())
     policy = load_policy(policy_path) if policy_path else find_policy(cwd)
     overrides: dict[str, Any] = {}
@@ -140,7 +86,11 @@ def run_check(
         raise InputError(
             f"no workload files in {', '.join(paths)} (patterns: {', '.join(policy.patterns)})", field="PATH"
         )
-    return check_files(files, pack, policy, today=today, unreadable=unreadable, progress=progress)
+    result = check_files(files, pack, policy, today=today, unreadable=unreadable, progress=progress)
+    if earlier is None:
+        return result
+    found = ((path, name, v.verdict, v.recommendation, v.tied) for path, _, name, v in result.entries())
+    return result.model_copy(update={"baseline": compare(earlier, found)})
 
 
 def check_files(
@@ -157,80 +107,128 @@ def check_files(
     A file that cannot be read or is invalid, like each ``(path, problem)`` of
     ``unreadable``, gets an ``error`` verdict; the others are still checked.
     """
-    decisions: dict[tuple, Decision] = {}
-    results = [WorkloadVerdict(path=p, verdict="error", error=f"{p}: {problem}") for p, problem in unreadable]
+    judge = _Judge(pack, policy, today)
+    for path, problem in unreadable:
+        judge.error(path, None, f"{path}: {problem}")
     total = len(files)
     for done, path in enumerate(files, 1):
-        results.append(_check_file(path, pack, policy, today, decisions))
+        judge.file(path)
         if progress is not None and (done % 100 == 0 or done == total):
             progress(done, total)
-    results.sort(key=lambda r: r.path)
+    rows = judge.rows
+    rows.sort(key=itemgetter(0))
     counts = dict.fromkeys(VERDICTS, 0)
-    for result in results:
-        counts[result.verdict] += 1
-    # The rules and claims are reported as the decisions gave them, in the pack's order.
-    named = {rule for r in results for rule in r.rules}
-    fired = {f.rule: f for d in decisions.values() for f in d.fired if f.rule in named}
-    rules = [fired[r.id] for r in pack.rules if r.id in fired]
+    verdicts = [v.verdict for v in judge.judgements]
+    for row in rows:
+        counts[verdicts[row[3]]] += 1
+    named = {rule for v in judge.judgements for rule in v.rules}
+    views = pack_views(pack)  # the rules and claims as decisions report them
+    rules = [views.fired[r.id] for r in pack.rules if r.id in named]
     cited = {cid for r in rules for cid in r.sources}
-    claims = {c.id: c for d in decisions.values() for c in d.claims if c.id in cited}
+    claims = {c.id: c for c in views.claims}
     return CheckResult(
-        pack=pack_info(pack),
+        pack=views.info,
         policy=PolicyView(
             source=policy.source, margin=policy.margin, fail_on=policy.fail_on,
             allowed=list(policy.allowed) if policy.allowed is not None else None,
             require_declared=policy.require_declared, patterns=list(policy.patterns),
         ),
         counts=counts,
-        results=results,
+        results=Verdicts(rows, judge.judgements),
         rules=rules,
-        claims=[claims[cid] for cid in pack.claims if cid in claims],
+        claims=[claims[cid] for cid in pack.claims if cid in cited],
         expired_waivers=[w.view() for w in policy.waivers if w.expired(today)],
+        today=today.isoformat(),
+        expiring_waivers=[w.view() for w in policy.waivers if _expiring(w, today)],
     )
 
 
-def _check_file(
-    path: str, pack: RulePack, policy: Policy, today: _dt.date, decisions: dict[tuple, Decision]
-) -> WorkloadVerdict:
-    from .decision import decide as evaluate
+def _expiring(waiver: Waiver, today: _dt.date) -> bool:
+    """Whether a waiver still holds today but lapses within EXPIRING_DAYS."""
+    return waiver.expires is not None and today <= waiver.expires <= today + _dt.timedelta(days=EXPIRING_DAYS)
 
-    try:
-        doc = yamlfile.load(path, InputError)
-        workload = workload_from_document(doc, pack.options)
-        # Identical requirement sets are decided once; only the scores and rules are used.
-        key = tuple(workload.requirements.stated().items())
-        decision = decisions.get(key)
-        if decision is None:
-            decision = decisions[key] = evaluate(workload, pack, counterfactuals=False)
-    except AdvisorError as exc:
-        return WorkloadVerdict(path=path, line=exc.line, verdict="error", error=str(exc))
-    return judge(path, doc.line_of(("declared",)), workload.name, workload.declared, decision, pack, policy, today)
+
+class _Judge:
+    """Judges files one by one. Files with the same outcome (verdict, scores, rules and
+    waivers) share one judgement, so memory grows with the distinct outcomes, not with the
+    files; a recent requirement outcome (fired rules, declared option, waivers) is not
+    worked out again."""
+
+    def __init__(self, pack: RulePack, policy: Policy, today: _dt.date) -> None:
+        from .engine import compiled
+
+        self.pack, self.policy, self.today = pack, policy, today
+        self.engine = compiled(pack)
+        self.options = list(pack.options)
+        self.rows: list[tuple[str, int | None, str | None, int]] = []
+        self.judgements: list[WorkloadVerdict] = []
+        self._alike: dict[tuple, int] = {}
+        self._recent: OrderedDict[tuple, int] = OrderedDict()
+
+    def error(self, path: str, line: int | None, message: str) -> None:
+        """Record a file that could not be checked."""
+        self.judgements.append(WorkloadVerdict(path=path, line=line, verdict="error", error=message))
+        self.rows.append((path, line, None, len(self.judgements) - 1))
+
+    def file(self, path: str) -> None:
+        """Read, decide and judge one workload file."""
+        try:
+            doc = yamlfile.load(path, InputError)
+            workload = workload_from_document(doc, self.options)
+            fired = self.engine.fired(workload.requirements)
+        except AdvisorError as exc:
+            self.error(path, exc.line, str(exc))
+            return
+        name, declared = workload.name, workload.declared
+        waivers = tuple(w for w in self.policy.waivers if w.applies_to(name))
+        key = (fired, declared, waivers)
+        index = self._recent.get(key)
+        if index is None:
+            fields = judge(declared, fired, waivers, self.pack, self.policy, self.today)
+            index = self._recent[key] = self._shared(fields)
+            if len(self._recent) > RECENT_KEPT:
+                self._recent.popitem(last=False)
+        self.rows.append((path, doc.line_of(("declared",)), name, index))
+
+    def _shared(self, fields: dict[str, Any]) -> int:
+        """The index of the judgement with these fields, made the first time they are seen."""
+        alike = tuple(tuple(v.items()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v
+                      for v in fields.values())
+        index = self._alike.get(alike)
+        if index is None:
+            views = {k: [w.view() for w in fields[k]] for k in ("waivers", "expired")}
+            self.judgements.append(WorkloadVerdict(path="", **{**fields, **views}))
+            index = self._alike[alike] = len(self.judgements) - 1
+        return index
+
+
+RECENT_KEPT = 4096
 
 
 def judge(
-    path: str,
-    line: int | None,
-    name: str,
     declared: str | None,
-    decision: Decision,
+    fired: Sequence[str],
+    waivers: Sequence[Waiver],
     pack: RulePack,
     policy: Policy,
     today: _dt.date,
-) -> WorkloadVerdict:
-    """The verdict on a workload that declares ``declared``, given its decision."""
-    fired = [f.rule for f in decision.fired]
+) -> dict[str, Any]:
+    """The fields of the verdict on a workload that declares ``declared``, given the rules
+    that fired and the policy's waivers that name the workload (as :class:`Waiver`).
+
+    The verdict's path, line and workload are left out: files judged alike share them.
+    """
+    fired = list(fired)
     active: list[Waiver] = []
     expired: list[Waiver] = []
-    for waiver in policy.waivers:
-        relevant = (waiver.option is not None and waiver.option == declared) or waiver.rule in fired
-        if relevant and waiver.applies_to(name):
+    for waiver in waivers:
+        if (waiver.option is not None and waiver.option == declared) or waiver.rule in fired:
             (expired if waiver.expired(today) else active).append(waiver)
     waived_rules = [w for w in active if w.rule is not None]
-    scores, vetoes = decision.scores, decision.vetoes
     if waived_rules:
         ignored = {w.rule for w in waived_rules}
         fired = [r for r in fired if r not in ignored]
-        scores, vetoes = add_up(pack, fired)
+    scores, vetoes = add_up(pack, fired)
     candidates = [o for o in pack.options if policy.allows(o) and o not in vetoes]
     top = max((scores[o] for o in candidates), default=None)
     best = [o for o in candidates if scores[o] == top]
@@ -257,21 +255,18 @@ def judge(
         verdict = "pass"
     else:
         verdict = "fail" if _LEVEL[finding] >= _FAIL_LEVEL[policy.fail_on] else "warn"
-    return WorkloadVerdict(
-        path=path,
-        line=line,
-        workload=name,
-        verdict=verdict,
-        finding=finding,
-        declared=declared,
-        recommendation=best[0] if len(best) == 1 else None,
-        tied=best if len(best) > 1 else [],
-        loss=loss,
-        scores=scores,
-        rules=rules,
-        waivers=[w.view() for w in used],
-        expired=[w.view() for w in expired],
-    )
+    return {
+        "verdict": verdict,
+        "finding": finding,
+        "declared": declared,
+        "recommendation": best[0] if len(best) == 1 else None,
+        "tied": best if len(best) > 1 else [],
+        "loss": loss,
+        "scores": scores,
+        "rules": rules,
+        "waivers": used,
+        "expired": expired,
+    }
 
 
 def _favouring(pack: RulePack, fired: list[str], better: str, declared: str) -> list[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 import click
 
@@ -81,15 +83,16 @@ def text_width(output: str | None) -> int:
     return max(40, shutil.get_terminal_size((80, 24)).columns)
 
 
-def emit(text: str, output: str | None) -> None:
-    """Print ``text``, or write it atomically to ``output`` (``-`` is standard output)."""
+def emit(text: str | Iterable[str], output: str | None) -> None:
+    """Print ``text`` (a string or its pieces), or write it atomically to ``output`` (``-`` is standard output)."""
     if output and output != "-":
         from .files import write_atomic
 
         write_atomic(output, text)
     else:
-        # use_color already decided; click would strip the colour again off a terminal.
-        click.echo(text, nl=False, color=True)
+        for piece in (text,) if isinstance(text, str) else text:
+            # use_color already decided; click would strip the colour again off a terminal.
+            click.echo(piece, nl=False, color=True)
 
 
 rules_option = click.option(
@@ -405,17 +408,37 @@ def _check_progress(done: int, total: int) -> None:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
 )
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="An earlier --format json output: fail only on findings that are new or worse than in it.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Also write this check's result (as --format json) to this file, atomically, for a later --baseline.",
+)
 @quiet_option
-def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color, quiet) -> int:
+def check(
+    paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color, baseline_path,
+    write_baseline, quiet,
+) -> int:
     """Check that the workloads in PATH... (files, or folders searched) declare the advised platform.
 
     A PATH of - reads more paths from standard input, one a line (git ls-files | advisor check -).
 
-    Exits 0 when every workload passes, 1 when one fails the policy, 2 when a file
-    cannot be checked (the others are still checked and reported).
+    Exits 0 when every workload passes, 1 when one fails the policy (with --baseline:
+    when a finding is new or worse), 2 when a file cannot be checked (the others are
+    still checked and reported).
     """
+    import gc
+
     from .check import run_check
 
+    # What start-up built (modules, models, the pack) lives as long as the process: the
+    # collector need not walk it again on every collection of a long check.
+    gc.freeze()
     result = run_check(
         _with_stdin_paths(paths),
         policy_path=policy_path,
@@ -425,17 +448,23 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
         require_declared=require_declared,
         today=date,
         progress=_check_progress,
+        baseline=baseline_path,
     )
-    from pathlib import Path
-
     from .api import repository_root
 
     cwd = Path.cwd().resolve()
     options = formats.RenderOptions(
-        color=use_color(color, output), root=repository_root(cwd).as_posix(), cwd=cwd.as_posix()
+        color=use_color(color, output),
+        root=repository_root(cwd).as_posix(),
+        cwd=cwd.as_posix(),
+        link_base=_link_base(output),
     )
     if output or not quiet:
-        emit(formats.render("check", fmt, result, options), output)
+        emit(formats.render_pieces("check", fmt, result, options), output)
+    if write_baseline:
+        from .files import write_atomic
+
+        write_atomic(write_baseline, formats.render_pieces("check", "json", result))
     return result.exit_code
 
 
@@ -447,6 +476,15 @@ def _with_stdin_paths(paths: tuple[str, ...]) -> list[str]:
     if not given:
         raise click.UsageError("'-' was given, but standard input holds no paths")
     return [p for path in paths for p in (given if path == "-" else [path])]
+
+
+def _link_base(output: str | None) -> str:
+    """The current folder as seen from the folder ``output`` is written to, for the
+    relative links of a page ("" on standard output or when they are the same folder)."""
+    if not output or output == "-":
+        return ""
+    relative = os.path.relpath(os.getcwd(), os.path.dirname(os.path.abspath(output)))
+    return "" if relative == "." else relative.replace(os.sep, "/")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import OutputError
@@ -27,12 +28,16 @@ def check_writable(path: str | Path) -> bool:
     return target.exists()
 
 
-def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path:
-    """Write ``text`` to ``path`` through a temporary file renamed into place.
+def write_atomic(path: str | Path, text: str | Iterable[str], *, overwrite: bool = True) -> Path:
+    """Write ``text`` (a string, or pieces of one) to ``path`` through a temporary file
+    renamed into place.
 
-    A failure leaves no partial file. With ``overwrite=False`` an existing file is an
-    error (:class:`AlreadyExists`) and is left untouched.
+    A failure leaves no partial file, even one raised while the pieces are made. With
+    ``overwrite=False`` an existing file is an error (:class:`AlreadyExists`) and is left
+    untouched.
     """
+    if not isinstance(text, str) and not overwrite:
+        text = "".join(text)  # it may have to be written twice (see _link_or_create)
     target = Path(path)
     folder = target.parent
     if check_writable(target) and not overwrite:
@@ -43,7 +48,8 @@ def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            for piece in (text,) if isinstance(text, str) else text:
+                fh.write(piece)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         if overwrite:
             os.replace(tmp, target)
@@ -58,6 +64,10 @@ def write_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
+    except BaseException:  # the pieces failed to be made, or the user interrupted
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
     return target
 
 

@@ -16,7 +16,17 @@ from typing import Any
 
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import AdvisorError, InputError
@@ -125,6 +135,9 @@ def parse(text: str, source: str, error: type[AdvisorError] = InputError) -> Doc
     if "\x00" in text:
         raise error("contains NUL bytes; not a text file", path=source)
     if _CLoader is not None and _fast_path_safe(text):
+        doc = _one_pass(text, source)
+        if doc is not None:
+            return doc
         try:
             return _compose(_CLoader(text), source, error)
         except (yaml.YAMLError, RecursionError, ValueError):
@@ -184,6 +197,112 @@ def _fast_path_safe(text: str) -> bool:
         and text.count("[") + text.count("{") <= _FAST_MAX_FLOW
         and not yaml.reader.Reader.NON_PRINTABLE.search(text)
     )
+
+
+# Most workload files hold only mappings, lists, strings, booleans and nulls. Those are read
+# in one pass over libyaml's events that builds the data and the key lines together, as
+# the composer and constructor would (same resolution of plain values, same containers).
+# Anything else, and anything to refuse (a duplicate key, a key that is not a plain value,
+# an empty or second document), returns None: the composing loaders then decide, so
+# values and messages stay exactly theirs.
+_CParser = getattr(getattr(yaml, "_yaml", None), "CParser", None)
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+_WILDCARD = _IMPLICIT.get(None, [])
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
+_PLAIN_KEPT = 4096
+_plain_cache: dict[str, Any] = {}
+_OTHER = object()  # a plain value of another type (a number, a date, a merge key, ...)
+
+
+def _plain(value: str) -> Any:
+    """A plain scalar as the safe constructor reads it, or _OTHER."""
+    found = _plain_cache.get(value, _plain_cache)
+    if found is not _plain_cache:
+        return found
+    found = value
+    for tag, regexp in _IMPLICIT.get(value[:1], []) + _WILDCARD:
+        if regexp.match(value):
+            found = _BOOLS[value.lower()] if tag == _BOOL else None if tag == _NULL else _OTHER
+            break
+    if len(_plain_cache) >= _PLAIN_KEPT:
+        _plain_cache.clear()
+    _plain_cache[value] = found
+    return found
+
+
+def _one_pass(text: str, source: str) -> Document | None:
+    """The document read in one pass over libyaml's events, or None to leave it to the composers."""
+    parser = _CParser(text)
+    try:
+        return _walk_events(parser.get_event, source)
+    except yaml.YAMLError:
+        return None
+    finally:
+        parser.dispose()
+
+
+def _walk_events(get: Any, source: str) -> Document | None:
+    get()  # the stream's start
+    if type(get()) is not DocumentStartEvent:
+        return None
+    lines: dict[Path_, int] = {}
+    root: Any = _OTHER
+    # Each open container: [container, its path, the raw keys seen (None in a list),
+    # the pending key as written (None when none is pending), and as read].
+    stack: list[list[Any]] = []
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            stack.pop()
+            if not stack:
+                break
+            continue
+        if kind is not ScalarEvent and kind is not MappingStartEvent and kind is not SequenceStartEvent:
+            return None  # an alias: the pure loader refuses it
+        line = event.start_mark.line + 1
+        if stack:
+            frame = stack[-1]
+            container, path, seen, raw = frame[0], frame[1], frame[2], frame[3]
+            if seen is not None and raw is None:  # a key
+                if kind is not ScalarEvent or event.value in seen:
+                    return None
+                key = _plain(event.value) if event.implicit[0] else event.value
+                if key is _OTHER:
+                    return None
+                seen.add(event.value)
+                frame[3], frame[4] = event.value, key
+                lines[path + (event.value,)] = line
+                continue
+            path = path + ((raw,) if seen is not None else (len(container),))
+            if seen is None:
+                lines[path] = line
+        else:
+            path = ()
+            lines[()] = line
+        if kind is ScalarEvent:
+            value = _plain(event.value) if event.implicit[0] else event.value
+            if value is _OTHER or (type(value) is bool and event.value.lower() not in ("true", "false")):
+                return None  # yes/no/on/off: the composers refuse them with their line
+        else:
+            value = {} if kind is MappingStartEvent else []
+        if stack:
+            frame = stack[-1]
+            if frame[2] is None:
+                container.append(value)
+            else:
+                container[frame[4]] = value
+                frame[3] = None
+        else:
+            root = value
+        if kind is not ScalarEvent:
+            stack.append([value, path, set() if kind is MappingStartEvent else None, None, None])
+        elif not stack:
+            break
+    if root is None or type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
+        return None  # an empty document, or a second one
+    return Document(data=root, source=source, lines=lines)
 
 
 def load(path: str | Path, error: type[AdvisorError] = InputError) -> Document:

@@ -1,13 +1,20 @@
-"""`advisor check` benchmark: files per second over 1,000 and 10,000 workload files.
+"""`advisor check` benchmark: whole processes over 1,000, 10,000 and 100,000 workload files.
 
-Run: python bench/bench_check.py [--runs 5] [--format text]
+Run: python bench/bench_check.py [--runs 3] [--sizes 1000,10000,100000] [--no-repetitive]
 
-Generates 10,000 workload files in a temporary folder (one folder per service, as
-teams keep them, named workload.yaml; varied requirement sets with repeats, some
-without `declared`), then runs `advisor check` over 1,000 of them and over all
-10,000, each in a process of its own, several times. Prints per size the median wall
-time and files per second, the 10k/1k time ratio, and the peak resident memory of the
-child processes (ru_maxrss).
+Generates a fleet of workload files in a temporary folder (one folder per service, as
+teams keep them, each named workload.yaml). By default every file is distinct: each of
+the requirement fields is present with probability 0.8 and a random value, and
+`declared` is a random option of the pack (or absent, one file in ten). A second row
+keeps the repetitive case: 10,000 files drawing on 1,500 requirement sets.
+
+Each size is checked by a process of its own, `advisor check DIR... --format json
+--output out.json`, several times. Beside it, in the same run, the floor: one process
+that finds the same files, reads them and parses them with libyaml alone. Prints per
+size the median wall time, files per second, the ratio to the floor, the peak resident
+memory of the check process (ru_maxrss from wait4) and its CPU time (user and system,
+less sensitive than wall time to other load on the machine), then the 10k/1k and
+100k/10k time ratios.
 """
 
 from __future__ import annotations
@@ -25,74 +32,122 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from advisor.api import load_rules  # noqa: E402
 from advisor.workload import REQUIREMENT_FIELDS, allowed_values, format_value  # noqa: E402
 
-SIZES = (1_000, 10_000)
-DISTINCT = 1_500  # distinct requirement sets among the 10,000 files
+REPEATED_SETS = 1_500  # requirement sets among the files of the repetitive row
+# Files are written in nested slices so that a size is a list of folders: 1k = a, 10k = a+b, ...
+SLICES = ((1_000, "a"), (10_000, "b"), (100_000, "c"))
+
+FLOOR = """
+import os, sys, yaml
+n = 0
+for top in sys.argv[1:]:
+    for folder, _, names in os.walk(top):
+        for name in names:
+            if name == "workload.yaml":
+                with open(os.path.join(folder, name), "rb") as fh:
+                    yaml.load(fh.read().decode("utf-8"), Loader=yaml.CSafeLoader)
+                n += 1
+print(n)
+"""
 
 
-def generate(root: Path, n: int = 10_000, seed: int = 11) -> None:
-    """Write n workload files: the first 1,000 under root/a, the rest under root/b."""
+def requirement_set(rng: random.Random, present: float) -> dict:
+    """Random requirements, each field present with probability ``present``."""
+    return {f: rng.choice(allowed_values(f)) for f in REQUIREMENT_FIELDS if rng.random() < present}
+
+
+def generate(root: Path, n: int, *, distinct: bool, seed: int = 11) -> list[list[str]]:
+    """Write n workload files under root; returns the folders (relative to root) of each size."""
     rng = random.Random(seed)
-    sets = []
-    for _ in range(DISTINCT):
-        sets.append({f: rng.choice(allowed_values(f)) for f in REQUIREMENT_FIELDS if rng.random() < 0.5})
+    options = list(load_rules().options)
+    sets = [requirement_set(rng, 0.5) for _ in range(REPEATED_SETS)]
     for i in range(n):
-        folder = root / ("a" if i < 1_000 else "b") / f"team-{i % 37:02d}" / f"service-{i:05d}"
+        part = next(name for limit, name in SLICES if i < limit)
+        folder = root / part / f"team-{i % 37:02d}" / f"service-{i:06d}"
         folder.mkdir(parents=True)
-        lines = [f"name: service-{i:05d}", f"description: Service number {i} of the benchmark fleet."]
+        lines = [f"name: service-{i:06d}", f"description: Service number {i} of the benchmark fleet."]
         if rng.random() < 0.9:
-            lines.append(f"declared: {rng.choice(['docker', 'vm'])}")
+            lines.append(f"declared: {rng.choice(options)}")
         lines.append("requirements:")
-        for field, value in rng.choice(sets).items():
+        requirements = requirement_set(rng, 0.8) if distinct else rng.choice(sets)
+        for field, value in requirements.items():
             lines.append(f"  {field}: {format_value(value)}")
         (folder / "workload.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [[name for _, name in SLICES[: k + 1]] for k in range(len(SLICES)) if SLICES[k][0] <= n]
 
 
-def run_once(paths: list[str], fmt: str) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in KiB and exit code of one `advisor check` process."""
-    command = [sys.executable, "-m", "advisor", "check", *paths, "--format", fmt]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_once(command: list[str], cwd: Path) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds of one process; exits on an unexpected exit code.
+
+    Modules run from compiled bytecode, as an installed wheel's do (kept beside the
+    generated files, whatever PYTHONDONTWRITEBYTECODE says).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(cwd.parent / "pycache"))
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    process.returncode = code
-    if code not in (0, 1):
-        raise SystemExit(f"advisor check failed with exit {code}: {process.stderr.read().decode()[:500]}")
+    process.returncode = code = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode()
     process.stderr.close()
-    return elapsed, usage.ru_maxrss, code
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(command[:4])} failed with exit {code}: {error[:500]}")
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+
+
+def measure(root: Path, folders: list[str], runs: int, out: Path) -> dict[str, float]:
+    """Medians of the check and of the floor over the same files (run in ``root``, as from a
+    monorepo's top), interleaved run by run."""
+    check = [sys.executable, "-m", "advisor", "check", *folders, "--format", "json", "--output", str(out)]
+    floor = [sys.executable, "-c", FLOOR, *folders]
+    times, floors, peaks, cpus = [], [], [], []
+    for _ in range(runs):
+        elapsed, rss, cpu = run_once(check, root)
+        times.append(elapsed)
+        peaks.append(rss)
+        cpus.append(cpu)
+        floors.append(run_once(floor, root)[0])
+    return {"time": statistics.median(times), "floor": statistics.median(floors), "rss": max(peaks) / 1024,
+            "cpu": statistics.median(cpus)}
+
+
+def row(label: str, n: int, m: dict[str, float]) -> str:
+    return (
+        f"| {label} | {n:,} | {m['time']:.2f} s | {n / m['time']:,.0f} | {m['floor']:.2f} s "
+        f"| {m['time'] / m['floor']:.2f}x | {m['rss']:.0f} MB | {m['cpu']:.2f} s |"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per size; the median is reported")
-    parser.add_argument("--format", default="text", help="output format to time (default text)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per size; medians are reported")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="sizes among 1000, 10000, 100000")
+    parser.add_argument("--no-repetitive", action="store_true", help="leave out the repetitive row")
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"advisor check DIR --format json --output out.json; medians of {args.runs} runs, {os.cpu_count()} cores")
+    print("| workload files | files | time | files/s | libyaml floor | vs floor | peak RSS | CPU time |")
+    print("|---|---|---|---|---|---|---|---|")
+    medians: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         root = Path(tmp)
-        start = time.perf_counter()
-        generate(root)
-        print(f"generated 10,000 workload files in {time.perf_counter() - start:.1f} s ({DISTINCT} distinct sets)")
-        targets = {1_000: [str(root / "a")], 10_000: [str(root)]}
-        medians = {}
-        peak_kib = 0
-        for size in SIZES:
-            times = []
-            for _ in range(args.runs):
-                elapsed, rss, _ = run_once(targets[size], args.format)
-                times.append(elapsed)
-                peak_kib = max(peak_kib, rss)
-            medians[size] = statistics.median(times)
-            print(
-                f"{size:>6,} files: median {medians[size]:.3f} s over {args.runs} runs "
-                f"({size / medians[size]:,.0f} files/s; min {min(times):.3f} s, max {max(times):.3f} s)"
-            )
-        ratio = medians[10_000] / medians[1_000]
-        print(f"10k/1k time ratio: {ratio:.2f} (target <= 11)")
-        print(f"peak memory of a check process: {peak_kib / 1024:.0f} MB (target <= 250)")
-        print(f"files per second over 10,000: {10_000 / medians[10_000]:,.0f} (target >= 3,000)")
+        out = root / "out.json"
+        fleets = generate(root / "distinct", max(sizes), distinct=True)
+        for folders, (n, _) in zip(fleets, SLICES, strict=False):
+            if n in sizes:
+                m = measure(root / "distinct", folders, args.runs, out)
+                medians[n] = m["time"]
+                print(row("distinct", n, m), flush=True)
+        if not args.no_repetitive:
+            repeated = generate(root / "repetitive", 10_000, distinct=False)
+            m = measure(root / "repetitive", repeated[1], args.runs, out)
+            print(row(f"repetitive ({REPEATED_SETS:,} sets)", 10_000, m))
+    for big, small in ((10_000, 1_000), (100_000, 10_000)):
+        if big in medians and small in medians:
+            print(f"{big // 1000}k/{small // 1000}k time ratio (distinct): {medians[big] / medians[small]:.2f}")
 
 
 if __name__ == "__main__":

@@ -96,11 +96,11 @@ def hand_built() -> CheckResult:
 
 
 FILES = {"text": "check.txt", "json": "check.json", "junit": "check.junit.xml", "sarif": "check.sarif.json",
-         "github": "check.github.txt"}
+         "github": "check.github.txt", "html": "check.html"}
 
 
 def test_every_format_has_a_golden_file():
-    """The registry's check formats are exactly the five pinned down here."""
+    """The registry's check formats are exactly the six pinned down here."""
     assert names("check") == list(FILES)
 
 

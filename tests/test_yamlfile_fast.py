@@ -114,3 +114,68 @@ def test_random_documents_read_alike_wherever_the_fast_path_is_taken():
             fast, pure = both(text)
             assert fast == pure, repr(text)
     assert taken > 1000
+
+
+def one_pass_and_pure(text: str):
+    """The one-pass reading (None where it leaves the text to the composers) and the pure loader's outcome."""
+    doc = yamlfile._one_pass(text, "w.yaml")
+    loader = yamlfile._CLoader
+    try:
+        yamlfile._CLoader = None
+        pure = _outcome(text)
+    finally:
+        yamlfile._CLoader = loader
+    return (None if doc is None else (doc.data, doc.lines)), pure
+
+
+def random_document(rng, depth: int = 0) -> str:
+    """A random block or flow YAML value, nested, with the scalars workload files hold and a few others."""
+    scalars = ["high", "true", "False", "yes", "no", "on", "~", "null", "", "'true'", '"x: y"', "a b", "1", "0x1f",
+               "2.5", "2024-01-01", "<<", "=", "é", "- x", "'quoted ''q'''", "service-0001", "a#b", "-", "NULL"]
+    roll = rng.random()
+    if depth > 3 or roll < 0.4:
+        return rng.choice(scalars)
+    keys = ["name", "a", "requirements", "isolation", "true", "1", "''", "x y", "a", "null", "'name'"]
+    items = rng.randint(0, 4)
+    if roll < 0.55:
+        return "[" + ", ".join(random_document(rng, depth + 2) for _ in range(items)) + "]"
+    if roll < 0.65:
+        return "{" + ", ".join(f"{rng.choice(keys)}: {random_document(rng, 4)}" for _ in range(items)) + "}"
+    pad = "  " * (depth + 1)
+    if roll < 0.8:
+        return "".join(f"\n{pad}- {random_document(rng, depth + 1)}" for _ in range(items)) or "[]"
+    return "".join(f"\n{pad}{rng.choice(keys)}: {random_document(rng, depth + 1)}" for _ in range(items)) or "{}"
+
+
+def test_one_pass_reads_random_documents_as_the_pure_loader_does():
+    """For thousands of random nested documents, the one-pass reading gives the pure loader's data and key lines,
+    or leaves the document to the composers."""
+    import random
+
+    rng = random.Random(20261202)
+    taken = 0
+    for _ in range(4000):
+        text = random_document(rng).lstrip("\n") + "\n"
+        if not yamlfile._fast_path_safe(text):
+            continue
+        fast, pure = one_pass_and_pure(text)
+        if fast is not None:
+            taken += 1
+            assert fast == pure, repr(text)
+    assert taken > 1500
+
+
+def test_one_pass_leaves_refusals_and_other_types_to_the_composers():
+    """Duplicate keys, non-scalar keys, second and empty documents, numbers, dates and merge keys are not read in
+    one pass, so their values and messages stay the composers'."""
+    for text in ("a: 1\n", "a: b\na: c\n", "? [a]\n: b\n", "a: b\n---\nc: d\n", "", "~\n", "d: 2024-01-01\n",
+                 "<<: {a: b}\n", "a: 1.5\n", "1: a\n"):
+        assert yamlfile._one_pass(text, "w.yaml") is None, repr(text)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.iterdir()), ids=lambda p: p.name)
+def test_examples_are_read_in_one_pass(path):
+    """Every example workload is read in one pass, to what the pure loader reads."""
+    fast, pure = one_pass_and_pure(path.read_text(encoding="utf-8"))
+    assert fast is not None
+    assert fast == pure

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,16 +29,21 @@ class RenderOptions:
     # formats that locate files (SARIF) can make paths relative to the root.
     root: str | None = None
     cwd: str | None = None
+    # Where relative links in the output start from: the current folder as seen from the
+    # output file's folder ("" when they are the same, or on standard output).
+    link_base: str = ""
 
 
 @dataclass(frozen=True)
 class Renderer:
-    """One output format for one kind of result."""
+    """One output format for one kind of result; ``stream``, when given, yields the text in
+    pieces (``render`` joins them), so a large result is written without being held whole."""
 
     subject: str
     name: str
     summary: str
     render: Callable[[Any, RenderOptions], str]
+    stream: Callable[[Any, RenderOptions], Iterable[str]] | None = None
 
 
 _REGISTRY: dict[str, dict[str, Renderer]] = {}
@@ -49,6 +54,19 @@ def register(subject: str, name: str, summary: str) -> Callable:
 
     def decorate(func: Callable[[Any, RenderOptions], str]) -> Callable[[Any, RenderOptions], str]:
         _REGISTRY.setdefault(subject, {})[name] = Renderer(subject, name, summary, func)
+        return func
+
+    return decorate
+
+
+def register_stream(subject: str, name: str, summary: str) -> Callable:
+    """Register the decorated generator of text pieces as the ``name`` format of ``subject`` results."""
+
+    def decorate(func: Callable[[Any, RenderOptions], Iterable[str]]) -> Callable[[Any, RenderOptions], Iterable[str]]:
+        def whole(result: Any, options: RenderOptions) -> str:
+            return "".join(func(result, options))
+
+        _REGISTRY.setdefault(subject, {})[name] = Renderer(subject, name, summary, whole, func)
         return func
 
     return decorate
@@ -96,6 +114,13 @@ def inert(value: Any) -> Any:
 def render(subject: str, name: str, result: Any, options: RenderOptions | None = None) -> str:
     """Render a result in a registered format."""
     return renderer(subject, name).render(result, options or RenderOptions())
+
+
+def render_pieces(subject: str, name: str, result: Any, options: RenderOptions | None = None) -> Iterable[str]:
+    """Render a result in a registered format, as pieces of text to write one after another."""
+    found = renderer(subject, name)
+    options = options or RenderOptions()
+    return found.stream(result, options) if found.stream else (found.render(result, options),)
 
 
 from . import adr_formats, check_formats, decision_formats, rules_formats  # noqa: E402,F401  (they register their formats)

@@ -7,13 +7,16 @@ Every format says the same sentence about a workload; the sentences live in the
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import urllib.parse
+from collections.abc import Iterator
+from json.encoder import encode_basestring as _string
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from . import DEL_C1, RenderOptions, inert, register, to_json
+from . import DEL_C1, RenderOptions, inert, register, register_stream, to_json
 
 if TYPE_CHECKING:
     from ..check import CheckResult
@@ -56,12 +59,19 @@ def messages(data: dict[str, Any]) -> list[str]:
         if r["verdict"] == "error":
             lines.append(_line(r["error"]))
             continue
-        key = repr([v for k, v in r.items() if k not in ("path", "line", "workload")])
+        key = _alike(r)
         sentence = said.get(key)
         if sentence is None:
             sentence = said[key] = _line(wording.sentence(r, policy))
         lines.append(f"{_line(r['workload'])}: {sentence}")
     return lines
+
+
+def _alike(r: dict[str, Any]) -> str:
+    """What a workload's sentence depends on: its verdict without the file, the name and
+    the scores (the sentences of check_wording.j2 name findings, points lost and rules,
+    never the scores), so workloads found alike are worded once."""
+    return repr([v for k, v in r.items() if k not in ("path", "line", "workload", "scores")])
 
 
 def _context(result: CheckResult, *, shown: bool = False) -> tuple[dict[str, Any], list[str], Any]:
@@ -85,15 +95,65 @@ def render_text(result: CheckResult, options: RenderOptions) -> str:
     from .templating import render_shipped
 
     data, lines, _ = _context(result, shown=True)
-    return render_shipped("check.txt.j2", {"result": data, "messages": lines}, color=options.color)
+    # Failing workloads the baseline already held are labelled KNOWN: they do not fail the check.
+    known = {(f["path"], f["workload"]) for f in data["baseline"]["known"]} if data.get("baseline") else set()
+    return render_shipped("check.txt.j2", {"result": data, "messages": lines, "known": known}, color=options.color)
 
 
-@register("check", "json", "the verdicts as JSON (schema_version 1)")
-def render_json(result: CheckResult, options: RenderOptions) -> str:
-    data, lines, _ = _context(result)
-    for item, message in zip(data["results"], lines, strict=True):
-        item["message"] = message
-    return to_json(data)
+_RESULTS_MARK = "\x00results\x00"
+
+
+@register_stream("check", "json", "the verdicts as JSON (schema_version 1)")
+def render_json(result: CheckResult, options: RenderOptions) -> Iterator[str]:
+    """The result as ``to_json`` writes it, one workload at a time: the text of each
+    judgement shared by many files is made once, then only each file's path, line, name
+    and message are encoded."""
+    top = result.model_dump(mode="json", exclude={"results"})
+    top["results"] = [_RESULTS_MARK]
+    # Without a baseline the result reads as it always has: no "baseline" key.
+    top = {name: top[name] for name in type(result).model_fields if name in top and (name != "baseline" or top[name])}
+    head, tail = to_json(top).split(to_json(_RESULTS_MARK)[:-1])
+    if not len(result.results):
+        yield head.rstrip(" \n") + "]" + tail.lstrip(" \n")[1:]
+        return
+    yield head.rstrip(" ")
+    wording, policy = _wording(), top["policy"]
+    shared: dict[int, tuple[str, str | None]] = {}  # the text of a judgement and its sentence
+    said: dict[str, str] = {}
+    separator = ""
+    for path, line, name, verdict in result.entries():
+        known = shared.get(id(verdict))
+        if known is None:
+            known = shared[id(verdict)] = _judgement_text(verdict, policy, wording, said)
+        middle, sentence = known
+        message = _line(verdict.error) if sentence is None else f"{_line(name)}: {sentence}"
+        item = (
+            f'{separator}    {{\n      "path": {_string(path)},\n'
+            f'      "line": {"null" if line is None else line},\n'
+            f'      "workload": {"null" if name is None else _string(name)},\n'
+            f'{middle}\n      "message": {_string(message)}\n    }}'
+        )
+        separator = ",\n"
+        yield DEL_C1.sub(_json_escape, item)
+    yield tail
+
+
+def _judgement_text(verdict: Any, policy: dict[str, Any], wording: Any, said: dict[str, str]) -> tuple[str, str | None]:
+    """The JSON lines of a verdict's shared fields (verdict to error), indented as in the
+    result, and its sentence (None for an error, whose message is the error itself)."""
+    data = verdict.model_dump(mode="json")
+    lines = json.dumps(data, indent=2, ensure_ascii=False).split("\n")
+    middle = "\n".join("    " + text for text in lines[4:-1]) + ","
+    if data["verdict"] == "error":
+        return middle, None
+    key = _alike(data)
+    if key not in said:
+        said[key] = _line(wording.sentence(data, policy))
+    return middle, said[key]
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
 
 
 @register("check", "junit", "JUnit XML: one test case per workload, for CI servers")
@@ -337,3 +397,58 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# The fleet page's chart geometry, in SVG user units (pixels at 100% zoom).
+FLEET_CHART = {"label_width": 190, "plot_width": 420, "value_width": 80, "bar_height": 22, "gap": 10, "pad": 8}
+_ATTENTION = ("fail", "warn", "error")
+
+
+@register("check", "html", "one self-contained HTML page for the whole fleet (no script)")
+def render_html(result: CheckResult, options: RenderOptions) -> str:
+    from ..check_result import EXPIRING_DAYS
+    from .templating import render_shipped
+
+    data, lines, _ = _context(result)
+    rows = [dict(r, message=m, href=_href(r["path"], options.link_base))
+            for r, m in zip(data["results"], lines, strict=True)]
+    known = {(f["path"], f["workload"]) for f in data["baseline"]["known"]} if data.get("baseline") else set()
+    context = {
+        "result": data,
+        "attention": {v: [r for r in rows if r["verdict"] == v] for v in _ATTENTION},
+        "undeclared": [r for r in rows if r["verdict"] != "error" and r["declared"] is None],
+        "known": known,
+        "chart": _advice_chart(result),
+        "today": result.today,
+        "expiring": [w.model_dump(mode="json") for w in result.expiring_waivers],
+        "expiring_days": EXPIRING_DAYS,
+    }
+    return render_shipped("check.html.j2", context)
+
+
+def _href(path: str, base: str) -> str:
+    """A link to a workload file: relative (from ``base``, the current folder as seen from
+    the page) for a relative path, a file URI for an absolute one; percent-encoded, so no
+    character of a path can start a scheme or end the attribute."""
+    if path.startswith("/"):
+        return "file://" + urllib.parse.quote(path)
+    joined = posixpath.normpath(posixpath.join(base, path)) if base else path
+    return "./" + urllib.parse.quote(joined) if not joined.startswith("../") else urllib.parse.quote(joined)
+
+
+def _advice_chart(result: CheckResult) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart: how many workloads each option is recommended
+    for, then the ties and the workloads left with no allowed option (when any)."""
+    c = FLEET_CHART
+    advice = result.advice()
+    counted = [(option, option, count) for option, count in advice.options]
+    counted += [(None, "tie", n) for n in (advice.tied,) if n] + [(None, "none", n) for n in (advice.none,) if n]
+    unit = c["plot_width"] / max([n for _, _, n in counted] or [1])
+    bars = []
+    for index, (option, kind, count) in enumerate(counted):
+        y = c["pad"] + index * (c["bar_height"] + c["gap"])
+        bars.append({"option": option, "kind": kind, "count": count, "x": c["label_width"], "y": y,
+                     "width": round(count * unit, 2), "text_y": y + c["bar_height"] // 2 + 5})
+    height = 2 * c["pad"] + len(bars) * c["bar_height"] + max(len(bars) - 1, 0) * c["gap"]
+    width = c["label_width"] + c["plot_width"] + c["value_width"]
+    return {**c, "bars": bars, "height": height, "width": width, "value_x": c["label_width"] + c["plot_width"] + 8}
