@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from . import api, yamlfile
 from .decision import ClaimView, Decision, FiredRule, PackInfo, add_up, pack_info, points
 from .discovery import find_workloads
-from .errors import AdvisorError, InputError
+from .errors import AdvisorError, InputError, visible_path
 from .policy import FailOn, Policy, Waiver, WaiverView, find_policy, load_policy
 from .rulepack import RulePack
 from .workload import workload_from_document
@@ -159,7 +159,9 @@ def check_files(
     ``unreadable``, gets an ``error`` verdict; the others are still checked.
     """
     decisions: dict[tuple, Decision] = {}
-    results = [WorkloadVerdict(path=p, verdict="error", error=f"{p}: {problem}") for p, problem in unreadable]
+    results = [
+        WorkloadVerdict(path=p, verdict="error", error=f"{visible_path(p)}: {problem}") for p, problem in unreadable
+    ]
     total = len(files)
     for done, path in enumerate(files, 1):
         results.append(_check_file(path, pack, policy, today, decisions))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 
 import click
 
 from . import __version__, formats
-from .errors import AdvisorError, visible
+from .errors import AdvisorError, visible, visible_path
+from .files import encoded, refuse_inputs, write_atomic
 
 EXIT_INTERRUPTED = 130
 
@@ -56,13 +58,18 @@ def use_color(flag: bool | None, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
-def emit(text: str, output: str | None) -> None:
-    """Print ``text``, or write it atomically to ``output`` (``-`` is standard output)."""
-    if output and output != "-":
-        from .files import write_atomic
+def emit(text: str, output: str | None, inputs: Iterable[str | None] = ()) -> None:
+    """Print ``text``, or write it to ``output`` (``-`` is standard output): atomically to a
+    file, directly to a FIFO or terminal (see :func:`advisor.files.write_atomic`).
 
+    Text that cannot be encoded, or an ``output`` that is one of the ``inputs`` the
+    command read, is an error before anything is written.
+    """
+    if output and output != "-":
+        refuse_inputs(output, inputs)
         write_atomic(output, text)
     else:
+        encoded(text, getattr(sys.stdout, "encoding", None) or "utf-8")
         # use_color already decided; click would strip the colour again off a terminal.
         click.echo(text, nl=False, color=True)
 
@@ -104,7 +111,7 @@ def decide(workload, rules_path, fmt, output, template, date, color) -> None:
 
     decision = api.decide(workload, api.load_rules(rules_path))
     options = formats.RenderOptions(color=use_color(color, output), date=api.report_date(date), template=template)
-    emit(formats.render("decision", fmt, decision, options), output)
+    emit(formats.render("decision", fmt, decision, options), output, inputs=(workload, rules_path, template))
 
 
 @cli.group()
@@ -119,7 +126,7 @@ def rules_list(rules_path, fmt) -> None:
     """List the rules of the pack: condition, effects, reason and sources."""
     from . import api
 
-    click.echo(formats.render("rules", fmt, api.load_rules(rules_path)), nl=False)
+    emit(formats.render("rules", fmt, api.load_rules(rules_path)), None)
 
 
 @rules.command("lint")
@@ -156,11 +163,11 @@ def schema(kind) -> None:
     if kind == "workload":
         from .workload import workload_schema
 
-        click.echo(to_json(workload_schema()), nl=False)
+        emit(to_json(workload_schema()), None)
     else:
         from .decision import decision_schema
 
-        click.echo(to_json(decision_schema()), nl=False)
+        emit(to_json(decision_schema()), None)
 
 
 @cli.command()
@@ -182,8 +189,9 @@ def ask(ctx, out, from_path, force, rules_path) -> None:
     def show(decision) -> None:
         # The terminal view prints no date, so none is given.
         options = formats.RenderOptions(color=use_color(None, None))
-        click.echo(formats.render("decision", "text", decision, options), nl=False)
+        emit(formats.render("decision", "text", decision, options), None)
 
+    refuse_inputs(out, (rules_path,))  # before the first question
     prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
     asked = questionnaire.ask_and_save(
         prompter, out, rules_path=rules_path, from_path=from_path, force=force, show=show
@@ -223,7 +231,7 @@ def adr_command(workload, folder, template, status, supersedes, title, to_stdout
         title=title,
         to_stdout=to_stdout,
     )
-    click.echo(written.text if to_stdout else display_path(written.path), nl=not to_stdout)
+    emit(written.text if to_stdout else visible_path(display_path(written.path)) + "\n", None)
 
 
 CHECK_PROGRESS_FROM = 300  # files; fewer are checked before a progress line would help
@@ -282,7 +290,8 @@ def check(paths, policy_path, patterns, fmt, output, fail_on, require_declared, 
         today=date,
         progress=_check_progress,
     )
-    emit(formats.render("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output)
+    read = [r.path for r in result.results] + [result.policy.source, policy_path, rules_path]
+    emit(formats.render("check", fmt, result, formats.RenderOptions(color=use_color(color, output))), output, read)
     return result.exit_code
 
 

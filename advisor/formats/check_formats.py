@@ -12,6 +12,7 @@ import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..errors import visible, visible_path
 from . import DEL_C1, RenderOptions, inert, register, to_json
 
 if TYPE_CHECKING:
@@ -66,6 +67,12 @@ def _context(result: CheckResult, *, shown: bool = False) -> tuple[dict[str, Any
     lines = messages(data)  # from the raw text, so a line break in a name is joined, not escaped
     if shown:
         data, lines = inert(data), inert(lines)
+        # A path is shown on one line whatever it holds: a line break in a folder name must
+        # not start a line of its own (one a CI runner would read as a command).
+        for item, verdict in zip(data["results"], result.results, strict=True):
+            item["path"] = visible_path(verdict.path)
+        if result.policy.source is not None:
+            data["policy"]["source"] = visible_path(result.policy.source)
     return data, lines, _wording()
 
 
@@ -196,7 +203,9 @@ def render_sarif(result: CheckResult, options: RenderOptions) -> str:
 
 def _location(r: dict[str, Any]) -> dict[str, Any]:
     path = r["path"]
-    uri = "file://" + urllib.parse.quote(path) if path.startswith("/") else urllib.parse.quote(path)
+    # A file name that is not UTF-8 is quoted byte for byte (%FF), as URIs carry such names.
+    quoted = urllib.parse.quote(path, errors="surrogateescape")
+    uri = "file://" + quoted if path.startswith("/") else quoted
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if r["line"]:
         physical["region"] = {"startLine": r["line"]}
@@ -235,11 +244,12 @@ _COMMAND = {"fail": "error", "error": "error", "warn": "warning", "unchecked": "
 def render_github(result: CheckResult, options: RenderOptions) -> str:
     data, lines, wording = _context(result, shown=True)
     out = []
-    for r, message in zip(data["results"], lines, strict=True):
+    for r, verdict, message in zip(data["results"], result.results, lines, strict=True):
         command = _COMMAND.get(r["verdict"])
         if command is None:
             continue
-        props = {"file": r["path"]}
+        # The runner decodes %0A back to a line break, so the annotation names the very file.
+        props = {"file": visible(verdict.path)}
         if r["line"]:
             props["line"] = str(r["line"])
         props["title"] = f"advisor check: {r['verdict']}"
