@@ -109,7 +109,8 @@ def _filter_estimate(name: str, value: Any, args: tuple, kwargs: dict) -> int:
     if name == "mdblock":  # advisor's own: (text, lang, indent)
         return len(text) + (text.count("\n") + 2) * _int(kwargs.get("indent", args[1] if len(args) > 1 else 0))
     if name == "truncate":
-        return len(text) + len(str(kwargs.get("end", args[2] if len(args) > 2 else "...")))
+        length = max(_int(kwargs.get("length", first), 255), 0)
+        return min(len(text), length) + len(str(kwargs.get("end", args[2] if len(args) > 2 else "...")))
     if name == "format":
         return _format_estimate(text, kwargs or args, "%")
     if name == "replace" and len(args) >= 2:
