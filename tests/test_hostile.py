@@ -222,17 +222,31 @@ def test_output_to_a_fifo_nobody_reads_fails_at_once(runner, tmp_path):
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-def test_output_to_dev_null_keeps_the_device(runner):
-    """--output /dev/null writes to the device; /dev/null stays a character device."""
-    result = runner.invoke(cli, ["decide", str(PAYMENTS), "-o", "/dev/null"])
-    assert result.exit_code == 0, result.stderr
-    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
-    assert not [p for p in os.listdir("/dev") if p.startswith(".null.")]
+def test_output_to_a_terminal_writes_to_it(runner):
+    """--output naming a terminal (a character device) writes to it; the device node stays as it was.
+
+    A pseudo-terminal stands in for /dev/tty or /dev/null: a file cannot be created beside
+    it, so even a regression could not replace a real device of the machine running the test.
+    """
+    master, slave = os.openpty()
+    try:
+        name = os.ttyname(slave)
+        result = runner.invoke(cli, ["decide", str(PAYMENTS), "-o", name, "--no-color"])
+        assert result.exit_code == 0, result.stderr
+        assert os.read(master, 200).startswith(b"payments-api: Docker containers (docker)")
+        assert stat.S_ISCHR(os.lstat(name).st_mode)
+    finally:
+        os.close(slave)
+        os.close(master)
 
 
 @pytest.mark.parametrize("redirect", ["file", "pipe"])
-def test_output_to_dev_stdout_writes_to_standard_output(tmp_path, redirect):
-    """--output /dev/stdout appends to what standard output is (a file or a pipe); /dev/stdout stays a link."""
+def test_output_to_a_link_to_standard_output_writes_to_it(tmp_path, redirect):
+    """--output through a link to /proc/self/fd/1 (what /dev/stdout is) appends to standard output, a file or a
+    pipe; the link stays a link. (A link of the test's own stands in for /dev/stdout, which a regression run as
+    root would replace.)"""
+    link = tmp_path / "stdout"
+    os.symlink("/proc/self/fd/1", link)
     expected = run_advisor("decide", str(PAYMENTS), "--no-color", cwd=tmp_path).stdout
     if redirect == "file":
         out = tmp_path / "out.txt"
@@ -240,16 +254,18 @@ def test_output_to_dev_stdout_writes_to_standard_output(tmp_path, redirect):
             fh.write("before\n")
             fh.flush()
             done = subprocess.run(
-                [sys.executable, "-m", "advisor", "decide", str(PAYMENTS), "-o", "/dev/stdout"],
+                [sys.executable, "-m", "advisor", "decide", str(PAYMENTS), "-o", str(link)],
                 stdout=fh, stderr=subprocess.PIPE, text=True, timeout=20,
             )
         assert done.returncode == 0, done.stderr
         assert out.read_text() == "before\n" + expected
     else:
-        done = run_advisor("decide", str(PAYMENTS), "-o", "/dev/stdout", cwd=tmp_path)
+        done = run_advisor("decide", str(PAYMENTS), "-o", str(link), cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert done.stdout == expected
-    assert os.path.islink("/dev/stdout")
+    assert os.path.islink(link)
+    expected_files = ["out.txt", "stdout"] if redirect == "file" else ["stdout"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == expected_files
 
 
 # --- 4. an output that is an input ----------------------------------------------------------------
