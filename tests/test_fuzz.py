@@ -78,7 +78,8 @@ options:
   docker: {{title: Docker, summary: first}}
   vm: {{title: VM, summary: second}}
 rules:
-  - {{id: r1, dimension: isolation, when: {{isolation: {when}}}, effects: {{docker: {effect}}}, because: b, sources: [C1]}}
+  - {{id: r1, dimension: isolation, when: {{isolation: {when}}}, effects: {{docker: {effect}}},
+     because: b, sources: [C1]}}
 """
 pack_text = st.builds(
     lambda title, claim, when, effect: PACK.format(title=title, claim=claim, when=when, effect=effect),
