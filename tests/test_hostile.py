@@ -240,6 +240,19 @@ def test_output_to_a_terminal_writes_to_it(runner):
         os.close(master)
 
 
+def test_output_to_a_socket_is_refused(runner, tmp_path):
+    """--output naming a socket exits 2 with one line; the socket is left as it was."""
+    import socket
+
+    path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        result = runner.invoke(cli, ["decide", str(PAYMENTS), "-o", str(path)])
+    assert result.exit_code == 2
+    assert one_error_line(result) == f"advisor: {path}: is a socket; advisor writes only files, FIFOs and terminals\n"
+    assert stat.S_ISSOCK(os.lstat(path).st_mode)
+
+
 @pytest.mark.parametrize("redirect", ["file", "pipe"])
 def test_output_to_a_link_to_standard_output_writes_to_it(tmp_path, redirect):
     """--output through a link to /proc/self/fd/1 (what /dev/stdout is) appends to standard output, a file or a
