@@ -62,16 +62,16 @@ def read_regular(path: str | Path, limit: int) -> bytes:
     except IsADirectoryError:
         raise NotRegular("a folder") from None
     try:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
     except BaseException:
         os.close(fd)
         raise
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise NotRegular(kind_of(mode))
+        raise NotRegular(kind_of(info.st_mode))
     with os.fdopen(fd, "rb") as fh:
         # Sized to the file: reading into a big buffer costs more than parsing a small file.
-        size = min(os.fstat(fd).st_size, limit) + 1
+        size = min(info.st_size, limit) + 1
         raw = fh.read(size)
         if len(raw) == size <= limit:  # the file grew meanwhile
             raw += fh.read(limit + 1 - size)
