@@ -75,7 +75,9 @@ def find_folder(explicit: str | Path | None = None, start: Path | None = None) -
     does (but not beyond the repository's root, the folder holding ``.git``), the
     nearest level that has a ``.adr-dir`` file (naming the folder relative to itself),
     a ``doc/adr`` or a ``docs/decisions`` folder decides; else ``doc/adr`` under
-    ``start``, to be created.
+    ``start``, to be created. A folder found so, its links resolved, must lie inside the
+    repository (or, with no ``.git`` above, inside the level that named it): a cloned
+    repository cannot send records anywhere else; only ``--dir`` can.
     """
     start = (start or Path.cwd()).resolve()
     if explicit is not None:
@@ -83,19 +85,30 @@ def find_folder(explicit: str | Path | None = None, start: Path | None = None) -
         folder = folder if folder.is_absolute() else start / folder
         _check_folder(folder, str(explicit))
         return folder
-    for level in folders_upwards(start):
+    levels = folders_upwards(start)
+    root = levels[-1] if (levels[-1] / ".git").exists() else None
+    for level in levels:
         marker = level / ".adr-dir"
         if marker.is_file():
             named = read_text(marker, InputError)[0].strip()
             if not named or "\n" in named:
                 raise InputError("should hold one folder name", path=str(marker))
-            folder = level / named
-            _check_folder(folder, str(marker))
-            return folder
+            return _inside(level / named, root or level, str(marker))
         for known in KNOWN_FOLDERS:
             if (level / known).is_dir():
-                return level / known
-    return start / DEFAULT_FOLDER
+                return _inside(level / known, root or level, str(level / known))
+    return _inside(start / DEFAULT_FOLDER, root or start, str(start / DEFAULT_FOLDER))
+
+
+def _inside(folder: Path, root: Path, named_by: str) -> Path:
+    """``folder``, checked to be a folder (or absent) that is inside ``root`` once links are resolved."""
+    resolved = folder.resolve()
+    if not resolved.is_relative_to(root):
+        raise OutputError(
+            f"names {resolved}, outside the repository {root}; give --dir to write records there", path=named_by
+        )
+    _check_folder(folder, named_by)
+    return folder
 
 
 def _check_folder(folder: Path, named_by: str) -> None:

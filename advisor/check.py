@@ -32,7 +32,7 @@ from .check_result import (  # noqa: F401  (the result's names, as they have alw
 )
 from .decision import add_up, points
 from .discovery import find_workloads
-from .errors import AdvisorError, InputError
+from .errors import AdvisorError, InputError, visible_path
 from .packviews import pack_views
 from .policy import Policy, Waiver, find_policy, load_policy
 from .rulepack import RulePack
@@ -109,7 +109,7 @@ def check_files(
     """
     judge = _Judge(pack, policy, today)
     for path, problem in unreadable:
-        judge.error(path, None, f"{path}: {problem}")
+        judge.error(path, None, f"{visible_path(path)}: {problem}")
     total = len(files)
     for done, path in enumerate(files, 1):
         judge.file(path)

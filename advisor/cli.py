@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from . import __version__, formats
-from .errors import AdvisorError, visible
+from .errors import AdvisorError, visible, visible_path
+from .files import encoded, refuse_inputs, write_atomic
 
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70  # EX_SOFTWARE: advisor itself failed
@@ -83,16 +84,24 @@ def text_width(output: str | None) -> int:
     return max(40, shutil.get_terminal_size((80, 24)).columns)
 
 
-def emit(text: str | Iterable[str], output: str | None) -> None:
-    """Print ``text`` (a string or its pieces), or write it atomically to ``output`` (``-`` is standard output)."""
-    if output and output != "-":
-        from .files import write_atomic
+def emit(text: str | Iterable[str], output: str | None, inputs: Iterable[str | None] = ()) -> None:
+    """Print ``text`` (a string or its pieces), or write it to ``output`` (``-`` is standard
+    output): atomically to a file, directly to a FIFO or terminal (see
+    :func:`advisor.files.write_atomic`).
 
+    Text that cannot be encoded, or an ``output`` that is one of the ``inputs`` the
+    command read, is an error before anything is written.
+    """
+    if output and output != "-":
+        refuse_inputs(output, inputs)
         write_atomic(output, text)
-    else:
-        for piece in (text,) if isinstance(text, str) else text:
-            # use_color already decided; click would strip the colour again off a terminal.
-            click.echo(piece, nl=False, color=True)
+        return
+    pieces = [text] if isinstance(text, str) else list(text)
+    for piece in pieces:
+        encoded(piece, getattr(sys.stdout, "encoding", None) or "utf-8")
+    for piece in pieces:
+        # use_color already decided; click would strip the colour again off a terminal.
+        click.echo(piece, nl=False, color=True)
 
 
 rules_option = click.option(
@@ -187,7 +196,7 @@ def decide(ctx, workload, rules_path, fmt, output, template, date, color, lang) 
         width=text_width(output),
         lang=lang,
     )
-    emit(formats.render("decision", fmt, decision, options), output)
+    emit(formats.render("decision", fmt, decision, options), output, inputs=(workload, rules_path, template))
 
 
 @cli.group()
@@ -310,6 +319,7 @@ def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
 
     prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
     out = _one_of(ctx, "--output", "--out", output, out_alias)
+    refuse_inputs(out, (rules_path,))  # before the first question
     asked = questionnaire.ask_and_save(
         prompter, out, rules_path=rules_path, from_path=from_path, force=force, show=show
     )
@@ -367,7 +377,7 @@ def adr_command(
     if output is not None:
         emit(written.text, output)
     elif not quiet:
-        click.echo(display_path(written.path))
+        click.echo(visible_path(display_path(written.path)))
 
 
 CHECK_PROGRESS_FROM = 300  # files; fewer are checked before a progress line would help
@@ -459,11 +469,10 @@ def check(
         cwd=cwd.as_posix(),
         link_base=_link_base(output),
     )
+    read = [r.path for r in result.results] + [result.policy.source, policy_path, rules_path]
     if output or not quiet:
-        emit(formats.render_pieces("check", fmt, result, options), output)
+        emit(formats.render_pieces("check", fmt, result, options), output, read)
     if write_baseline:
-        from .files import write_atomic
-
         write_atomic(write_baseline, formats.render_pieces("check", "json", result))
     return result.exit_code
 

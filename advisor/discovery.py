@@ -2,12 +2,15 @@
 
 Folders are searched recursively, in sorted order, skipping hidden folders (``.git``,
 ``.venv``, ...) and never following symbolic links to folders, so a search always ends.
+A matching name that is not a regular file (a FIFO, a device, a broken link) is reported,
+never opened.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from . import yamlfile
 from .errors import PolicyError
+from .files import kind_of
 
 DEFAULT_PATTERNS: tuple[str, ...] = ("workload.yaml", "workload.yml", "*.workload.yaml")
 POLICY_FILES: tuple[str, ...] = (".advisor.yaml", ".advisor.yml")
@@ -45,7 +49,11 @@ def find_workloads(
             for file in _walk(path, shown, patterns, problems):
                 found.setdefault(os.path.abspath(file), file)
         elif os.path.lexists(path):
-            found.setdefault(os.path.abspath(path), shown)
+            problem = _not_regular(path)
+            if problem:
+                problems.append((shown, problem))
+            else:
+                found.setdefault(os.path.abspath(path), shown)
         else:
             problems.append((shown, "no such file or folder"))
     return sorted(found.values()), sorted(set(problems))
@@ -65,10 +73,25 @@ def _walk(top: str, shown: str, patterns: Sequence[str], problems: list[tuple[st
                         if not entry.name.startswith("."):
                             stack.append((entry.path, below + "/"))
                     elif matches(below, patterns):
-                        files.append(prefix + below)
+                        if entry.is_file():  # from the folder listing: no extra system call
+                            files.append(prefix + below)
+                        else:
+                            problems.append((prefix + below, _not_regular(entry.path) or "not read"))
         except OSError as exc:
             problems.append(((prefix + relative).rstrip("/") or shown, f"cannot search folder: {exc.strerror or exc}"))
     return files
+
+
+def _not_regular(path: str) -> str | None:
+    """Why ``path`` cannot be read as a workload file (a FIFO, a device, a broken link), or
+    None for a regular file: a FIFO is never opened, since reading one waits forever."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "a broken symbolic link; not read"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    return None if stat.S_ISREG(mode) else f"is {kind_of(mode)}, not a regular file; not read"
 
 
 def _shown(path: str) -> str:

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (a line break and a tab excepted) and lone surrogates: these last are
+# what Python makes of bytes that are not UTF-8 in a file name, and no output can encode them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group(0))
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8: show the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
-    """Text with control characters shown as escapes (\\x1b), so none reaches a terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    """Text with control characters shown as escapes (\\x1b), so none reaches a terminal,
+    and lone surrogates too (\\udc80 as the byte \\x80 it stands for), so it can be printed."""
+    return _CONTROL.sub(_escape, text)
+
+
+def visible_path(path: str) -> str:
+    """A path as shown in messages and line-per-item output: like :func:`visible`, and line
+    breaks and tabs escaped as well, since a path is never spread over lines."""
+    return _PATH_CONTROL.sub(_escape, path)
 
 
 class AdvisorError(Exception):
@@ -34,7 +51,8 @@ class AdvisorError(Exception):
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
-            where = self.path if self.line is None else f"{self.path}:{self.line}"
+            shown = visible_path(self.path)
+            where = shown if self.line is None else f"{shown}:{self.line}"
             where += ": "
         field = f"{self.field}: " if self.field else ""
         return visible(f"{where}{field}{self.message}").replace("\n", " ")

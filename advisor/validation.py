@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
 from . import yamlfile
-from .errors import AdvisorError
+from .errors import AdvisorError, visible
 
 Loc = tuple[str | int, ...]
 
@@ -51,7 +51,9 @@ def suggest(name: Any, known: Iterable[str]) -> str:
 
 def fail(message: str) -> PydanticCustomError:
     """An error a validator raises, whose message the translator passes on as it is."""
-    return PydanticCustomError("advisor", "{message}", {"message": message})
+    # A lone surrogate from the file (shown in the message) would break pydantic's own
+    # rendering of the error; it is shown as an escape instead.
+    return PydanticCustomError("advisor", "{message}", {"message": visible(message)})
 
 
 def raise_all(errors: list[tuple[Loc, str]], value: Any) -> None:

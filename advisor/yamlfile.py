@@ -7,7 +7,6 @@ size limits, encoding checks, alias bombs and duplicate keys are handled once.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import AdvisorError, InputError
+from .files import NotRegular, read_regular
 
 MAX_BYTES = 1024 * 1024
 
@@ -92,6 +92,8 @@ class _Refused(Exception):
 def read_text(path: str | Path, error: type[AdvisorError] = InputError) -> tuple[str, str]:
     """Read a UTF-8 text file (``-`` is standard input) of at most 1 MiB.
 
+    Only a regular file is read: a FIFO or a device is refused, never waited on.
+
     Returns ``(text, source name)``.
     """
     source = "<stdin>" if str(path) == "-" else str(path)
@@ -99,15 +101,9 @@ def read_text(path: str | Path, error: type[AdvisorError] = InputError) -> tuple
         if str(path) == "-":
             raw = sys.stdin.buffer.read(MAX_BYTES + 1)
         else:
-            p = Path(path)
-            if p.is_dir():
-                raise error("is a folder, not a file", path=source)
-            with p.open("rb") as fh:
-                # Sized to the file: reading into a 1 MiB buffer costs more than parsing a small file.
-                size = min(os.fstat(fh.fileno()).st_size, MAX_BYTES) + 1
-                raw = fh.read(size)
-                if len(raw) == size <= MAX_BYTES:  # the file grew, or has no size (a pipe)
-                    raw += fh.read(MAX_BYTES + 1 - size)
+            raw = read_regular(path, MAX_BYTES)
+    except NotRegular as exc:
+        raise error("is a folder, not a file" if exc.kind == "a folder" else str(exc), path=source) from None
     except FileNotFoundError:
         raise error("no such file", path=source) from None
     except PermissionError:

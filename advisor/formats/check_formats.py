@@ -16,7 +16,8 @@ from json.encoder import encode_basestring as _string
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from . import DEL_C1, RenderOptions, inert, register, register_stream, to_json
+from ..errors import visible, visible_path
+from . import DEL_C1, JSON_ESCAPED, RenderOptions, inert, register, register_stream, to_json
 
 if TYPE_CHECKING:
     from ..check import CheckResult
@@ -87,6 +88,12 @@ def _context(result: CheckResult, *, shown: bool = False) -> tuple[dict[str, Any
     lines = messages(data)  # from the raw text, so a line break in a name is joined, not escaped
     if shown:
         data, lines = inert(data), inert(lines)
+        # A path is shown on one line whatever it holds: a line break in a folder name must
+        # not start a line of its own (one a CI runner would read as a command).
+        for item, verdict in zip(data["results"], result.results, strict=True):
+            item["path"] = visible_path(verdict.path)
+        if result.policy.source is not None:
+            data["policy"]["source"] = visible_path(result.policy.source)
     return data, lines, _wording()
 
 
@@ -134,7 +141,7 @@ def render_json(result: CheckResult, options: RenderOptions) -> Iterator[str]:
             f'{middle}\n      "message": {_string(message)}\n    }}'
         )
         separator = ",\n"
-        yield DEL_C1.sub(_json_escape, item)
+        yield JSON_ESCAPED.sub(_json_escape, item)
     yield tail
 
 
@@ -327,8 +334,13 @@ def _artifact(path: str, options: RenderOptions) -> dict[str, str]:
         full = posixpath.normpath(posixpath.join(options.cwd, path))
         path = posixpath.relpath(full, options.root)
     if path.startswith("/") or path == ".." or path.startswith("../"):
-        return {"uri": "file://" + urllib.parse.quote(full)}
-    return {"uri": urllib.parse.quote(path), "uriBaseId": SRCROOT}
+        return {"uri": "file://" + _quote(full)}
+    return {"uri": _quote(path), "uriBaseId": SRCROOT}
+
+
+def _quote(path: str) -> str:
+    """A path as a URI path; a file name that is not UTF-8 is quoted byte for byte (%FF)."""
+    return urllib.parse.quote(path, errors="surrogateescape")
 
 
 def _sarif_rule(rule_id: str, rule: dict[str, Any] | None, claims: dict[str, Any], wording: Any) -> dict[str, Any]:
@@ -370,11 +382,12 @@ _COMMAND = {"fail": "error", "error": "error", "warn": "warning", "unchecked": "
 def render_github(result: CheckResult, options: RenderOptions) -> str:
     data, lines, wording = _context(result, shown=True)
     out = []
-    for r, message in zip(data["results"], lines, strict=True):
+    for r, verdict, message in zip(data["results"], result.results, lines, strict=True):
         command = _COMMAND.get(r["verdict"])
         if command is None:
             continue
-        props = {"file": r["path"]}
+        # The runner decodes %0A back to a line break, so the annotation names the very file.
+        props = {"file": visible(verdict.path)}
         if r["line"]:
             props["line"] = str(r["line"])
         props["title"] = f"advisor check: {r['verdict']}"

@@ -12,11 +12,13 @@ from typing import Any
 
 import jinja2
 import markupsafe
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from ..errors import TemplateError
+from ..files import read_regular
 from ..resources import templates_dir
 from ..validation import format_value
+from .sandbox import LIMITS, UserSandbox, render_limited
 
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
 
@@ -118,13 +120,18 @@ def _translate(env: jinja2.Environment, lang: str) -> None:
     env.globals["lang"] = lang
 
 
+# Which templates are autoescaped, by name: the shipped ones and users' alike.
+_AUTOESCAPE = jinja2.select_autoescape(["html", "htm", "html.j2", "htm.j2", "svg"], default_for_string=False)
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
 @lru_cache(maxsize=8)
 def environment(color: bool = False, lang: str = "en") -> jinja2.Environment:
     """The environment of the shipped templates (HTML ones autoescaped), writing in ``lang``."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(["html", "html.j2", "svg"], default_for_string=False),
+        autoescape=_AUTOESCAPE,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -148,54 +155,40 @@ def render_either(
     return render_shipped(name, context, color=color, lang=lang)
 
 
-class _UserSandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, which also refuses to build huge values with * and **.
-
-    The sandbox keeps a template from Python's internals; these limits keep one line like
-    ``{{ 'x' * 10**10 }}`` from exhausting memory or time.
-    """
-
-    intercepted_binops = frozenset(["*", "**"])
-    max_size = 1_000_000
-    max_bits = 100_000
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(left, int) and isinstance(right, int):
-            if right > 0 and max(left.bit_length(), 1) * right > self.max_bits:
-                raise SecurityError(f"a power would have more than {self.max_bits:,} bits")
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > self.max_size:
-                    raise SecurityError(f"a repeated value would be longer than {self.max_size:,}")
-        return super().call_binop(context, operator, left, right)
-
-
 def render_user(path: str, context: dict[str, Any], lang: str = "en") -> str:
-    """Render a user's own template in the sandbox; every failure is a TemplateError."""
-    file = Path(path)
+    """Render a user's own template in the sandbox; every failure is a TemplateError.
+
+    HTML templates are autoescaped by the same rule as the shipped ones (by name).
+    """
     try:
-        source = file.read_text(encoding="utf-8")
+        raw = read_regular(path, MAX_TEMPLATE_BYTES)
+        if len(raw) > MAX_TEMPLATE_BYTES:
+            raise TemplateError(f"template is larger than {MAX_TEMPLATE_BYTES // 1024} KiB", path=path)
+        source = raw.decode("utf-8")
     except FileNotFoundError:
         raise TemplateError("no such template", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"cannot read template: {exc}", path=path) from None
-    env = _UserSandbox(
+    env = UserSandbox(
         undefined=jinja2.StrictUndefined,
-        autoescape=file.suffix in (".html", ".htm"),
+        autoescape=_AUTOESCAPE(Path(path).name),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     _translate(env, lang)
     _configure(env, color=False)
+    env.guard_filters()
     try:
-        return env.from_string(source).render(**context)
+        return render_limited(env.from_string(source), context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template syntax error: {exc.message}", path=path, line=exc.lineno) from None
     except SecurityError as exc:
         raise TemplateError(f"not allowed in a template: {exc}", path=path, line=_line(exc)) from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"undefined in template: {exc.message}", path=path, line=_line(exc)) from None
+    except MemoryError as exc:
+        raise TemplateError(f"the template ran out of memory ({LIMITS})", path=path, line=_line(exc)) from None
     except Exception as exc:  # a user's template can fail in any way; report it, never a traceback
         raise TemplateError(f"template failed: {exc}", path=path, line=_line(exc)) from None
 
