@@ -34,7 +34,9 @@ def _outcome(text: str):
     return doc.data, doc.lines
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.iterdir()), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(p for p in EXAMPLES.rglob("*") if p.is_file()), ids=lambda p: str(p.relative_to(EXAMPLES))
+)
 def test_examples_read_alike(path):
     """Every example reads to the same data and key lines either way."""
     text = path.read_text(encoding="utf-8")
