@@ -77,6 +77,15 @@ class Requirements(BaseModel):
         "architecture",
         {"same": "the hosts' OS family and kernel", "different": "another OS family or kernel"},
     )
+    syscalls: Literal["standard", "unusual"] | None = _req(
+        "System calls",
+        "Whether it uses only the common Linux system calls of language runtimes, or unusual ones.",
+        "architecture",
+        {
+            "standard": "the common calls of ordinary language runtimes and libraries",
+            "unusual": "rarely implemented calls or kernel interfaces (io_uring, raw devices, exotic ioctls)",
+        },
+    )
     isolation: Literal["standard", "high", "strict"] | None = _req(
         "Isolation",
         "How strongly it must be isolated from other workloads on the same host.",
@@ -90,6 +99,11 @@ class Requirements(BaseModel):
     untrusted_code: StrictBool | None = _req(
         "Runs untrusted code",
         "Runs code from tenants or third parties it does not trust.",
+        "isolation",
+    )
+    untrusted_input: StrictBool | None = _req(
+        "Handles untrusted input",
+        "Its own, trusted code parses input from untrusted sources: uploaded files, media, documents, scraped pages.",
         "isolation",
     )
     startup: Literal["minutes", "seconds", "subsecond"] | None = _req(
@@ -124,6 +138,15 @@ class Requirements(BaseModel):
         "Whether near-native CPU and I/O performance is critical.",
         "performance",
         {"normal": "ordinary performance needs", "critical": "near-native CPU and I/O is critical"},
+    )
+    io: Literal["light", "heavy"] | None = _req(
+        "File and network I/O",
+        "How much file and network I/O it does per unit of work.",
+        "performance",
+        {
+            "light": "mostly computes; little file or network I/O",
+            "heavy": "file- or network-bound (data stores, proxies, file servers)",
+        },
     )
     density: Literal["low", "medium", "high"] | None = _req(
         "Density",

@@ -195,10 +195,15 @@ def test_rules_lint_reports_every_problem_and_exits_2(runner, write):
     assert result.stderr == "advisor: 2 problems found\n"
 
 
-def test_rules_lint_passes_the_default_pack(runner):
-    """rules lint with no path checks the shipped pack and exits 0."""
+def test_rules_lint_passes_the_shipped_packs(runner):
+    """rules lint with no path checks every shipped pack and exits 0."""
+    from advisor.resources import shipped_packs
+
     result = runner.invoke(cli, ["rules", "lint"])
-    assert result.exit_code == 0 and result.stdout.endswith("ok: 24 rules, 2 options\n")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(shipped_packs()) and all(": ok: " in line for line in lines)
+    assert lines[0].endswith("docker-vs-vm.yaml: ok: 24 rules, 2 options")
 
 
 def test_schema_prints_the_workload_schema(runner):

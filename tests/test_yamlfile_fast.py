@@ -34,7 +34,9 @@ def _outcome(text: str):
     return doc.data, doc.lines
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.iterdir()), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(p for p in EXAMPLES.rglob("*") if p.is_file()), ids=lambda p: str(p.relative_to(EXAMPLES))
+)
 def test_examples_read_alike(path):
     """Every example reads to the same data and key lines either way."""
     text = path.read_text(encoding="utf-8")
@@ -173,7 +175,7 @@ def test_one_pass_leaves_refusals_and_other_types_to_the_composers():
         assert yamlfile._one_pass(text, "w.yaml") is None, repr(text)
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.iterdir()), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(p for p in EXAMPLES.rglob("*") if p.is_file()), ids=lambda p: p.name)
 def test_examples_are_read_in_one_pass(path):
     """Every example workload is read in one pass, to what the pure loader reads."""
     fast, pure = one_pass_and_pure(path.read_text(encoding="utf-8"))
