@@ -382,7 +382,7 @@ def test_sarif_multitool_validates_with_only_the_missing_home_page_warning(tmp_p
     data = json.loads(log.read_text(encoding="utf-8"))
     del data["runs"][0]["tool"]["driver"]["rules"][0]["shortDescription"]
     log.write_text(json.dumps(data), encoding="utf-8")
-    assert len([r for run in json.loads(_validate(log))["runs"] for r in run["results"]]) > 1
+    assert len([r for run in json.loads(_validate(log, "Sarif", "Ghas"))["runs"] for r in run["results"]]) > 1
 
 
 # --- JUnit --------------------------------------------------------------------------------
