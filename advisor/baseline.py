@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from .errors import InputError
+from .files import NotRegular, read_regular
 
 # A baseline of a large fleet is far larger than a workload file; still refuse the absurd.
 MAX_BYTES = 512 * 1024 * 1024
@@ -64,12 +65,12 @@ def load_baseline(path: str | Path) -> Baseline:
     """Read an earlier ``advisor check --format json`` output; anything else is an InputError naming the file."""
     source = str(path)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        raw = read_regular(path, MAX_BYTES)  # never blocks on a FIFO, never reads a device
     except FileNotFoundError:
         raise InputError("no such baseline file", path=source) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a baseline file", path=source) from None
+    except NotRegular as exc:
+        message = "is a folder, not a baseline file" if exc.kind == "a folder" else str(exc)
+        raise InputError(message, path=source) from None
     except OSError as exc:
         raise InputError(f"cannot read the baseline: {exc.strerror or exc}", path=source) from None
     if len(raw) > MAX_BYTES:

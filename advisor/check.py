@@ -30,12 +30,12 @@ from .check_result import (  # noqa: F401  (the result's names, as they have alw
     Verdicts,
     WorkloadVerdict,
 )
-from .decision import add_up, points
 from .discovery import find_workloads
 from .errors import AdvisorError, InputError, visible_path
 from .packviews import pack_views
 from .policy import Policy, Waiver, find_policy, load_policy
 from .rulepack import RulePack
+from .scoring import add_up, favouring
 from .workload import workload_from_document
 
 # How grave each finding is, on the scale of fail_on (undeclared fails whenever it is a finding).
@@ -246,7 +246,7 @@ def judge(
         loss = top - scores[declared]
         if loss > 0:
             finding = "mismatch" if loss > policy.margin else "close"
-            rules = _favouring(pack, fired, best[0], declared)
+            rules = favouring(pack, fired, best[0], declared)
     option_waivers = [w for w in active if w.option is not None and w.option == declared]
     used = waived_rules + (option_waivers if finding else [])
     if declared is None:
@@ -267,14 +267,3 @@ def judge(
         "waivers": used,
         "expired": expired,
     }
-
-
-def _favouring(pack: RulePack, fired: list[str], better: str, declared: str) -> list[str]:
-    """The fired rules that favour ``better`` over ``declared``, the strongest first."""
-    gains = []
-    for order, rule_id in enumerate(fired):
-        effects = pack.rule(rule_id).effects
-        gain = points(effects.get(better, 0)) - points(effects.get(declared, 0))
-        if gain > 0:
-            gains.append((-gain, order, rule_id))
-    return [rule_id for _, _, rule_id in sorted(gains)]

@@ -16,9 +16,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from . import scoring
-from .packviews import dimension_titles, pack_views  # noqa: F401  (dimension_titles: for the rules renderer)
+from .packviews import pack_views
 from .rulepack import RulePack
-from .scoring import Status, add_up, points  # noqa: F401  (re-exported for the check)
+from .scoring import Status
 from .workload import Requirements, Workload, allowed_values
 
 SCHEMA_VERSION = 1

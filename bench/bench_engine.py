@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from advisor.decision import add_up
 from advisor.decision import decide as evaluate
 from advisor.engine import CompiledPack
 from advisor.rulepack import load_pack
+from advisor.scoring import add_up
 from advisor.workload import REQUIREMENT_FIELDS, Requirements, Workload, allowed_values
 
 

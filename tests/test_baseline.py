@@ -124,3 +124,19 @@ def test_a_missing_baseline_exits_2(runner, fleet):  # noqa: F811
     fleet("api", "docker", startup="seconds")
     result = check(runner, "services", "--baseline", "gone.json")
     assert (result.exit_code, result.stderr) == (2, "advisor: gone.json: no such baseline file\n")
+
+
+def test_a_baseline_that_is_a_fifo_is_refused_at_once(tmp_path, monkeypatch):
+    """A FIFO given as --baseline is refused in one line (exit 2) instead of waiting for a writer."""
+    import os
+
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "workload.yaml").write_text("name: w\ndeclared: docker\nrequirements: {architecture: microservices}\n")
+    os.mkfifo(tmp_path / "base.json")
+    result = CliRunner().invoke(cli, ["check", ".", "--baseline", "base.json"])
+    assert result.exit_code == 2
+    assert result.stderr == "advisor: base.json: is a FIFO, not a regular file\n"

@@ -514,12 +514,14 @@ def test_rules_claims_and_pack_are_the_decisions(write, test_pack):
     assert result.pack == decisions[0].pack
 
 
-def test_points_of_an_effect_are_defined_once():
-    """An effect's points (a veto gives none) come from the decision module, which the check uses."""
-    from advisor import check, decision
+def test_a_waived_veto_rule_counts_no_points_in_the_verdict(pack):
+    """A veto gives an option no points: the check's scores are the decision's, rule for rule."""
+    from advisor import scoring
 
-    assert [decision.points(e) for e in (3, -2, 0, "veto")] == [3, -2, 0, 0]
-    assert check.points is decision.points
+    assert [scoring.points(e) for e in (3, -2, 0, "veto")] == [3, -2, 0, 0]
+    fired = ["untrusted-code", "microservices"]
+    scores, vetoes = scoring.add_up(pack, fired)
+    assert scores == {"docker": 3, "vm": 8} and vetoes == {"docker": ["untrusted-code"]}
 
 
 def test_today_is_a_date_or_text(tmp_path, write, test_pack):

@@ -32,7 +32,7 @@ def pack_data(pack: RulePack) -> dict[str, Any]:
 
 @register("rules", "text", "one block per rule")
 def render_rules_text(pack: RulePack, options: RenderOptions) -> str:
-    from ..decision import dimension_titles
+    from ..packviews import dimension_titles
     from .templating import render_shipped
 
     context = {
