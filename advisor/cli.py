@@ -1,155 +1,33 @@
 """The ``advisor`` command: a thin layer over the library.
 
 Each command parses its arguments, makes one library call, picks one renderer and
-returns. Exit codes are mapped here and nowhere else.
+returns. Exit codes are mapped at the edge, in :mod:`advisor.cli_support`.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
 from . import __version__, formats
-from .errors import AdvisorError, visible, visible_path
-from .files import encoded, refuse_inputs, write_atomic
-
-EXIT_INTERRUPTED = 130
-EXIT_INTERNAL = 70  # EX_SOFTWARE: advisor itself failed
-
-
-class AdvisorGroup(click.Group):
-    """A click group that turns every error into a one-line message and an exit code."""
-
-    debug = False  # set by --debug, for the error handler below
-
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        self.debug = False
-        try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-            code = result if isinstance(result, int) else 0
-        except click.UsageError as exc:  # one line, like every other error
-            command = exc.ctx.command_path if exc.ctx else "advisor"
-            click.echo(f"{command}: {visible(exc.format_message())} (see '{command} --help')", err=True)
-            code = exc.exit_code
-        except click.ClickException as exc:
-            click.echo(f"advisor: {visible(exc.format_message())}", err=True)
-            code = exc.exit_code
-        except (click.Abort, KeyboardInterrupt):
-            click.echo("\nadvisor: interrupted", err=True)
-            code = EXIT_INTERRUPTED
-        except AdvisorError as exc:
-            click.echo(f"advisor: {exc}", err=True)
-            code = exc.exit_code
-        except BrokenPipeError:
-            code = 0
-        except OSError as exc:  # standard output itself failed: a full disk, a closed terminal
-            click.echo(f"advisor: cannot write the output: {exc.strerror or exc}", err=True)
-            code = 2
-        except Exception as exc:  # a bug: exit 70, never 1, which `check` users read as a policy violation
-            code = internal_error(exc, self.debug)
-        if standalone_mode:
-            sys.exit(code)
-        return code
-
-
-def internal_error(exc: Exception, debug: bool) -> int:
-    """Report a bug in one line (after its traceback when debugging) and give its exit code."""
-    if debug or os.environ.get("ADVISOR_DEBUG") == "1":
-        import traceback
-
-        click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
-    message = visible(f"{type(exc).__name__}: {exc}".replace("\n", " "))
-    click.echo(f"advisor: internal error: {message}; please report it", err=True)
-    return EXIT_INTERNAL
-
-
-def use_color(flag: bool | None, output: str | None) -> bool:
-    """Colour only on a terminal, never into a file, never with NO_COLOR set."""
-    if flag is not None:
-        return flag
-    if (output and output != "-") or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
-def text_width(output: str | None) -> int:
-    """The text view's width: the terminal's (never under 40) when printing to one, else 80."""
-    if (output and output != "-") or not sys.stdout.isatty():
-        return 80
-    return max(40, shutil.get_terminal_size((80, 24)).columns)
-
-
-def emit(text: str | Iterable[str], output: str | None, inputs: Iterable[str | None] = ()) -> None:
-    """Print ``text`` (a string or its pieces), or write it to ``output`` (``-`` is standard
-    output): atomically to a file, directly to a FIFO or terminal (see
-    :func:`advisor.files.write_atomic`).
-
-    Text that cannot be encoded, or an ``output`` that is one of the ``inputs`` the
-    command read, is an error before anything is written.
-    """
-    if output and output != "-":
-        refuse_inputs(output, inputs)
-        write_atomic(output, text)
-        return
-    pieces = [text] if isinstance(text, str) else list(text)
-    for piece in pieces:
-        encoded(piece, getattr(sys.stdout, "encoding", None) or "utf-8")
-    for piece in pieces:
-        # use_color already decided; click would strip the colour again off a terminal.
-        click.echo(piece, nl=False, color=True)
-
-
-rules_option = click.option(
-    "--rules",
-    "rules_path",
-    metavar="PACK",
-    help="A shipped rule pack's name (see 'advisor rules packs') or a pack file, instead of the default pack.",
+from .cli_rules import rules
+from .cli_support import (
+    AdvisorGroup,
+    deprecated_alias,
+    emit,
+    lang_option,
+    one_of,
+    output_option,
+    quiet_option,
+    rules_option,
+    text_width,
+    use_color,
 )
-lang_option = click.option(
-    "--lang",
-    type=click.Choice(["en", "ru"]),
-    default="en",
-    show_default=True,
-    help="The language of the wording (JSON keys and ids stay English).",
-)
-output_option = click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False),
-    help="Write to this file (atomically) instead of standard output.",
-)
-quiet_option = click.option(
-    "--quiet", "-q", is_flag=True, help="Print nothing on standard output; the exit code tells the outcome."
-)
-
-
-def _alias(name: str, dest: str, replacement: str, **kwargs):
-    """A hidden, deprecated spelling of an option, kept so that existing scripts go on working."""
-
-    def warn(ctx: click.Context, param: click.Parameter, value):
-        if value is not None:
-            click.echo(f"advisor: {name} is deprecated; use {replacement}", err=True)
-        return value
-
-    return click.option(name, dest, hidden=True, callback=warn, expose_value=True, **kwargs)
-
-
-def _one_of(ctx: click.Context, new: str, old: str, value, old_value):
-    """The value of an option given as its new or its deprecated spelling (not both)."""
-    if old_value is None:
-        return value
-    if ctx.get_parameter_source(_dest(new)) is not click.core.ParameterSource.DEFAULT:
-        raise click.UsageError(f"{old} and {new} say the same thing; give only {new}", ctx)
-    return old_value
-
-
-def _dest(name: str) -> str:
-    return name.lstrip("-").replace("-", "_")
+from .errors import visible_path
+from .files import refuse_inputs, write_atomic
 
 
 @click.group("advisor", cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -163,6 +41,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     the options with rules drawn from a source document, citing every reason.
     """
     ctx.command.debug = debug
+
+
+cli.add_command(rules)
 
 
 @cli.command()
@@ -199,70 +80,6 @@ def decide(ctx, workload, rules_path, fmt, output, template, date, color, lang) 
     emit(formats.render("decision", fmt, decision, options), output, inputs=(workload, rules_path, template))
 
 
-@cli.group()
-def rules() -> None:
-    """List and check rule packs."""
-
-
-@rules.command("list")
-@rules_option
-@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("rules")), default="text", show_default=True)
-@output_option
-def rules_list(rules_path, fmt, output) -> None:
-    """List the rules of the pack: condition, effects, reason and sources."""
-    from . import api
-
-    emit(formats.render("rules", fmt, api.load_rules(rules_path)), output)
-
-
-@rules.command("show-source")
-@rules_option
-@click.option("--path", "show_path", is_flag=True, help="Print where the document is instead of its text.")
-@output_option
-def rules_show_source(rules_path, show_path, output) -> None:
-    """Print the source document the pack's rules cite (its claims quote it)."""
-    from . import api
-    from .yamlfile import read_text
-
-    path = api.source_document(api.load_rules(rules_path))
-    emit(f"{path}\n" if show_path else visible(read_text(path)[0]), output)
-
-
-@rules.command("packs")
-@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("packs")), default="text", show_default=True)
-def rules_packs(fmt) -> None:
-    """List the shipped rule packs: name, title, version, options and number of rules."""
-    from . import api
-    from .resources import shipped_packs
-
-    click.echo(formats.render("packs", fmt, [api.load_rules(name) for name in shipped_packs()]), nl=False)
-
-
-@rules.command("lint")
-@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
-def rules_lint(paths) -> None:
-    """Check rule packs (default: the shipped ones); print every problem as file:line: rule: what."""
-    from .errors import RulePackError
-    from .resources import shipped_packs
-    from .rulepack import check_pack
-
-    found = 0
-    for path in paths or tuple(str(p) for p in shipped_packs().values()):
-        try:
-            pack, problems = check_pack(path)
-        except RulePackError as exc:  # unreadable: report it and lint the others
-            click.echo(str(exc))
-            found += 1
-            continue
-        for problem in problems:
-            click.echo(str(problem))
-        found += len(problems)
-        if pack is not None:
-            click.echo(f"{path}: ok: {len(pack.rules)} rules, {len(pack.options)} options")
-    if found:
-        raise AdvisorError(f"{found} problem{'s' if found > 1 else ''} found")
-
-
 @cli.command()
 @click.argument("kind", type=click.Choice(["workload", "decision"]), default="workload")
 @rules_option
@@ -295,7 +112,7 @@ def schema(kind, rules_path, output) -> None:
     type=click.Path(dir_okay=False),
     help="Save the workload here.",
 )
-@_alias("--out", "out_alias", "--output", type=click.Path(dir_okay=False))
+@deprecated_alias("--out", "out_alias", "--output", type=click.Path(dir_okay=False))
 @click.option("--from", "from_path", type=click.Path(dir_okay=False), help="Start from this workload file's answers.")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists, without asking.")
 @rules_option
@@ -318,7 +135,7 @@ def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
         click.echo(shown[-1], nl=False)
 
     prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
-    out = _one_of(ctx, "--output", "--out", output, out_alias)
+    out = one_of(ctx, "--output", "--out", output, out_alias)
     refuse_inputs(out, (rules_path,))  # before the first question
     asked = questionnaire.ask_and_save(
         prompter, out, rules_path=rules_path, from_path=from_path, force=force, show=show
@@ -349,7 +166,7 @@ def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Write the record to this file (- prints it) instead of into the folder, whose records stay as they are.",
 )
-@_alias("--stdout", "to_stdout", "--output -", is_flag=True, default=None)
+@deprecated_alias("--stdout", "to_stdout", "--output -", is_flag=True, default=None)
 @quiet_option
 @rules_option
 @lang_option
@@ -361,7 +178,7 @@ def adr_command(
     from . import api
     from .adr import display_path, write_adr
 
-    output = _one_of(ctx, "--output", "--stdout", output, "-" if to_stdout else None)
+    output = one_of(ctx, "--output", "--stdout", output, "-" if to_stdout else None)
 
     written = write_adr(
         workload,

@@ -1,0 +1,73 @@
+"""``advisor rules``: list, show and check rule packs."""
+
+from __future__ import annotations
+
+import click
+
+from . import formats
+from .cli_support import emit, output_option, rules_option
+from .errors import AdvisorError, visible
+
+
+@click.group()
+def rules() -> None:
+    """List and check rule packs."""
+
+
+@rules.command("list")
+@rules_option
+@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("rules")), default="text", show_default=True)
+@output_option
+def rules_list(rules_path, fmt, output) -> None:
+    """List the rules of the pack: condition, effects, reason and sources."""
+    from . import api
+
+    emit(formats.render("rules", fmt, api.load_rules(rules_path)), output)
+
+
+@rules.command("show-source")
+@rules_option
+@click.option("--path", "show_path", is_flag=True, help="Print where the document is instead of its text.")
+@output_option
+def rules_show_source(rules_path, show_path, output) -> None:
+    """Print the source document the pack's rules cite (its claims quote it)."""
+    from . import api
+    from .yamlfile import read_text
+
+    path = api.source_document(api.load_rules(rules_path))
+    emit(f"{path}\n" if show_path else visible(read_text(path)[0]), output)
+
+
+@rules.command("packs")
+@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("packs")), default="text", show_default=True)
+def rules_packs(fmt) -> None:
+    """List the shipped rule packs: name, title, version, options and number of rules."""
+    from . import api
+    from .resources import shipped_packs
+
+    click.echo(formats.render("packs", fmt, [api.load_rules(name) for name in shipped_packs()]), nl=False)
+
+
+@rules.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+def rules_lint(paths) -> None:
+    """Check rule packs (default: the shipped ones); print every problem as file:line: rule: what."""
+    from .errors import RulePackError
+    from .resources import shipped_packs
+    from .rulepack import check_pack
+
+    found = 0
+    for path in paths or tuple(str(p) for p in shipped_packs().values()):
+        try:
+            pack, problems = check_pack(path)
+        except RulePackError as exc:  # unreadable: report it and lint the others
+            click.echo(str(exc))
+            found += 1
+            continue
+        for problem in problems:
+            click.echo(str(problem))
+        found += len(problems)
+        if pack is not None:
+            click.echo(f"{path}: ok: {len(pack.rules)} rules, {len(pack.options)} options")
+    if found:
+        raise AdvisorError(f"{found} problem{'s' if found > 1 else ''} found")
