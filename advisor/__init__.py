@@ -29,7 +29,7 @@ _PUBLIC = {
     "check_files": "check",
     "CheckResult": "check",
     "WorkloadVerdict": "check",
-    "Decision": "decision",
+    "Decision": "decision_model",
     "build_decision": "decision",
     "AdvisorError": "errors",
     "InputError": "errors",

@@ -26,7 +26,7 @@ from .record import Draft
 from .yamlfile import read_text
 
 if TYPE_CHECKING:
-    from .decision import Decision
+    from .decision_model import Decision
     from .rulepack import RulePack
 
 TEMPLATES = ("madr", "nygard")
@@ -322,12 +322,17 @@ def write_adr(
     the folder's format (``nygard`` where its records are adr-tools', else ``madr``).
     Everything is checked before anything is written; on any error nothing is.
     """
-    from . import api, formats
+    from . import formats
+    from .dates import today
+    from .decision import decide
+    from .rulepack import load_rules
+    from .workload import load_workload
 
     if status not in STATUSES:
         raise InputError(f"'{status}' is not a status; choose one of {', '.join(STATUSES)}", field="--status")
     start = (start or Path.cwd()).resolve()
-    decision = api.decide(workload_path, pack, lang=lang)
+    pack = pack or load_rules()
+    decision = decide(load_workload(workload_path, pack.options), pack, lang=lang)
     target = find_folder(folder, start)
     fmt, user_template = _template(template, target, start)
     old = find_record(target, supersedes) if supersedes is not None else None
@@ -338,7 +343,7 @@ def write_adr(
         raise InputError("the title is empty", field="--title")
     slug = slugify(heading)
     back = link_to(old.number, old.path) if old else None
-    date = api.today().isoformat()
+    date = today().isoformat()
     shown = None if workload_path == "-" else display_path(workload_path, start)
     options = formats.RenderOptions(date=date, template=user_template, lang=lang)
 

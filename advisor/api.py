@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from .dates import report_date, source_date_epoch, today
 from .errors import InputError
-from .resources import pack_path
-from .rulepack import RulePack, load_pack
-
-
-def load_rules(path: str | Path | None = None, extra: Sequence[str | Path] = ()) -> RulePack:
-    """The pack at ``path`` or shipped under that name (the default pack when None), with ``extra`` packs merged in."""
-    pack = load_pack(pack_path(path) if path else None)
-    for other in extra:
-        pack = pack.merged(load_pack(pack_path(other), base=pack))
-    return pack
+from .rulepack import RulePack, load_rules
 
 
 def decide(

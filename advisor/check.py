@@ -18,7 +18,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from . import api, yamlfile
+from . import yamlfile
 from .baseline import compare, load_baseline
 from .check_result import (  # noqa: F401  (the result's names, as they have always been imported from here)
     EXPIRING_DAYS,
@@ -30,11 +30,12 @@ from .check_result import (  # noqa: F401  (the result's names, as they have alw
     Verdicts,
     WorkloadVerdict,
 )
+from .dates import today as date_of
 from .discovery import find_workloads
 from .errors import AdvisorError, InputError, visible_path
 from .packviews import pack_views
 from .policy import Policy, Waiver, find_policy, load_policy
-from .rulepack import RulePack
+from .rulepack import RulePack, load_rules
 from .scoring import add_up, favouring
 from .workload import workload_from_document
 
@@ -67,7 +68,7 @@ def run_check(
     the policy when given.
     """
     if not isinstance(today, _dt.date):
-        today = api.today(today)
+        today = date_of(today)
     earlier = load_baseline(baseline) if baseline is not None else None
     cwd = cwd or Path(os.getcwd())
     policy = load_policy(policy_path) if policy_path else find_policy(cwd)
@@ -79,7 +80,7 @@ def run_check(
     if require_declared:
         overrides["require_declared"] = True
     policy = policy.model_copy(update=overrides)
-    pack = api.load_rules(rules_path, extra=policy.packs)
+    pack = load_rules(rules_path, extra=policy.packs)
     policy.check_against(pack)
     files, unreadable = find_workloads(paths, policy.patterns)
     if not files and not unreadable:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator
 
 from .baseline import BaselineView
-from .decision import ClaimView, FiredRule, PackInfo
+from .decision_model import ClaimView, FiredRule, PackInfo
 from .policy import FailOn, WaiverView
 
 SCHEMA_VERSION = 1

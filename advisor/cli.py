@@ -98,7 +98,7 @@ def schema(kind, rules_path, output) -> None:
         pack = api.load_rules(rules_path)
         emit(to_json(workload_schema({oid: option.title for oid, option in pack.options.items()})), output)
     else:
-        from .decision import decision_schema
+        from .decision_model import decision_schema
 
         emit(to_json(decision_schema()), output)
 
@@ -277,11 +277,13 @@ def check(
         progress=_check_progress,
         baseline=baseline_path,
     )
-    from .api import repository_root
+    from .api import repository_root, source_date_epoch
 
     cwd = Path.cwd().resolve()
+    moment = source_date_epoch()  # the JUnit timestamp, only when the build fixes the time
     options = formats.RenderOptions(
         color=use_color(color, output),
+        timestamp=moment.strftime("%Y-%m-%dT%H:%M:%S") if moment else None,
         root=repository_root(cwd).as_posix(),
         cwd=cwd.as_posix(),
         link_base=_link_base(output),

@@ -11,216 +11,28 @@ the what-ifs.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from . import scoring
+from .decision_model import (
+    Counterfactual,
+    Decision,
+    Decisive,
+    DimensionPoints,
+    Fragility,
+    OptionView,
+    Pull,
+    RankedOption,
+    Reason,
+    Tradeoff,
+    VetoTrigger,
+)
 from .packviews import pack_views
 from .rulepack import RulePack
-from .scoring import Status
 from .workload import Requirements, Workload, allowed_values
 
-SCHEMA_VERSION = 1
 # A lead of this many points or fewer rests on a single small weight: the decision says so.
 FRAGILE_MARGIN = 2
-
-Effect = int | Literal["veto"]
-Value = str | bool
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class FiredRule(_Model):
-    """A rule whose condition held, with what it did and why."""
-
-    rule: str
-    dimension: str
-    condition: str
-    effects: dict[str, Effect]
-    because: str
-    sources: list[str]
-
-
-class OptionView(_Model):
-    """An option of the pack as the decision reports it."""
-
-    id: str
-    title: str
-    summary: str
-    score: int
-    vetoed: bool
-    next_steps: list[dict[str, Any]]
-
-
-class RankedOption(_Model):
-    """An option's place: its rank among the allowed options (None when vetoed), and the rules for and against it."""
-
-    option: str
-    title: str
-    score: int
-    rank: int | None
-    vetoed_by: list[str]
-    pros: list[str]
-    cons: list[str]
-
-
-class Pull(_Model):
-    """What one rule gives an option: its points, and whether that option is ruled out anyway."""
-
-    option: str
-    points: int
-    vetoed: bool
-
-
-class Tradeoff(_Model):
-    """A reason the recommendation gives up: a rule that favours other options over it.
-
-    Each pull names an option the rule gives more than it gives the recommendation, with
-    that option's own points from the rule; a rule that takes points from the
-    recommendation itself pulls it with negative points.
-    """
-
-    rule: str
-    pulls: list[Pull]
-
-
-class VetoTrigger(_Model):
-    """A veto and the stated requirements that made its rule apply."""
-
-    option: str
-    rule: str
-    requirements: dict[str, Value]
-
-
-class DimensionPoints(_Model):
-    """The rules that fired in one dimension of the source, and the points each option got there."""
-
-    id: str
-    title: str
-    rules: list[str]
-    points: dict[str, int]
-    vetoes: list[str]
-
-
-class FieldInfo(_Model):
-    """A requirement field as the views name it: title, help, dimension, and what each value means."""
-
-    title: str
-    help: str
-    dimension: str
-    dimension_title: str
-    choices: dict[str, str]
-
-
-class Fragility(_Model):
-    """Why the recommendation is fragile: it leads by at most ``FRAGILE_MARGIN`` points."""
-
-    reason: Literal["close_margin"]
-    margin: int
-
-
-class Reason(_Model):
-    """A decisive rule and what it is worth: points it gives the recommendation over the runner-up (0 for a veto)."""
-
-    rule: str
-    points: int
-
-
-class Decisive(_Model):
-    """Why the outcome is what it is, in the fewest rules.
-
-    ``veto``: vetoes removed options that would otherwise have scored at least as much as
-    the recommendation (or every option); ``points``: the rules that add most to the
-    recommendation's lead over the runner-up (at most three); ``none``: a tie, or no rule fired.
-    """
-
-    kind: Literal["veto", "points", "none"]
-    reasons: list[Reason]
-
-
-class DocumentView(_Model):
-    """A source document as a report cites it."""
-
-    id: str
-    title: str
-    publisher: str | None = None
-    year: int | None = None
-    url: str | None = None
-
-
-class ClaimView(_Model):
-    """A claim of a source document cited by a fired rule or a next step of the recommendation."""
-
-    id: str
-    section: str
-    quote: str
-    text: str
-    document: DocumentView | None = None
-
-
-class PackInfo(_Model):
-    """Which rule pack decided."""
-
-    name: str
-    version: str
-    title: str
-    source: dict[str, str]
-
-
-class Counterfactual(_Model):
-    """An unstated requirement whose value would change the outcome, and the outcome it would give."""
-
-    field: str
-    value: Value
-    recommendation: str | None
-    status: Status
-    tied: list[str] = []
-
-
-class Decision(_Model):
-    """A scored decision for one workload, with every conclusion its views show."""
-
-    schema_version: Literal[1] = SCHEMA_VERSION
-    workload: str
-    description: str | None
-    declared: str | None
-    pack: PackInfo
-    status: Status
-    recommendation: str | None
-    runner_up: str | None
-    margin: int | None
-    scores: dict[str, int]
-    vetoes: dict[str, list[str]]
-    options: list[OptionView]
-    requirements: dict[str, Value]
-    unspecified: list[str]
-    fired: list[FiredRule]
-    claims: list[ClaimView]
-    counterfactuals: list[Counterfactual] = []
-    tied: list[str] = []
-    ranking: list[RankedOption] = []
-    tradeoffs: list[Tradeoff] = []
-    veto_triggers: list[VetoTrigger] = []
-    dimensions: list[DimensionPoints] = []
-    fragile: Fragility | None = None
-    decisive: Decisive = Decisive(kind="none", reasons=[])
-    fields: dict[str, FieldInfo] = {}
-
-    def option(self, option_id: str) -> OptionView:
-        """The option with this id."""
-        return next(o for o in self.options if o.id == option_id)
-
-    def rule(self, rule_id: str) -> FiredRule:
-        """The fired rule with this id."""
-        return next(r for r in self.fired if r.rule == rule_id)
-
-
-def pack_info(pack: RulePack) -> PackInfo:
-    """Which rule pack decided, as results report it."""
-    return PackInfo(name=pack.name, version=pack.version, title=pack.title, source=pack.source)
 
 
 def for_workload(steps: tuple[dict[str, Any], ...], name: str) -> list[dict[str, Any]]:
@@ -394,10 +206,3 @@ def decide(workload: Workload, pack: RulePack, *, counterfactuals: bool = True, 
                     )
                 )
     return decision.model_copy(update={"counterfactuals": found})
-
-
-def decision_schema() -> dict[str, Any]:
-    """The JSON Schema of the decision JSON."""
-    schema = Decision.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import translation
+from .decision_model import ClaimView, DocumentView, FieldInfo, FiredRule, PackInfo
 from .validation import format_value
 from .workload import field_specs
 
@@ -20,7 +21,6 @@ class PackViews:
     """The parts of a decision that depend only on the pack: built once per pack, shared by its decisions."""
 
     def __init__(self, pack: RulePack, lang: str) -> None:
-        from .decision import ClaimView, DocumentView, FieldInfo, FiredRule, pack_info
 
         def say(text: str) -> str:
             return translation.gettext(lang, text)
@@ -63,6 +63,11 @@ class PackViews:
 
 _VIEWS: dict[tuple[int, str], tuple[RulePack, PackViews]] = {}
 _VIEWS_KEPT = 16
+
+
+def pack_info(pack: RulePack) -> PackInfo:
+    """Which rule pack decided, as results report it."""
+    return PackInfo(name=pack.name, version=pack.version, title=pack.title, source=pack.source)
 
 
 def pack_views(pack: RulePack, lang: str = "en") -> PackViews:

@@ -28,7 +28,7 @@ from .workload import (
 )
 
 if TYPE_CHECKING:
-    from .decision import Decision
+    from .decision_model import Decision
 
 SKIP_LABEL = "skip / don't know"
 BACK = ("back",)  # what a prompter returns to go back to the previous question
@@ -195,16 +195,17 @@ def ask_and_save(
     so a mistake there costs no answers. The decision is shown before the file is
     saved, so an overwrite question comes after the user has seen what is saved.
     """
-    from . import api
+    from .dates import source_date_epoch
     from .decision import decide as evaluate
+    from .rulepack import load_rules
 
     if str(from_path) == "-":
         raise InputError("standard input holds the answers; give --from a file", field="--from")
-    pack = api.load_rules(rules_path)
+    pack = load_rules(rules_path)
     start = load_workload(from_path, pack.options) if from_path else None
     exists = check_writable(out)
     # Nothing here prints a date, but a record written from the saved file is dated from it.
-    api.source_date_epoch()
+    source_date_epoch()
     if exists and not force:
         prompter.say(f"{out} already exists; you will be asked before it is overwritten.")
     workload = run(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .adr_supersede import Link
-from .decision import Decision
+from .decision_model import Decision
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -33,7 +33,7 @@ from . import yamlfile
 from .conditions import Condition, condition
 from .errors import RulePackError
 from .packparts import Claim, Dimension, Document, Option, Text, _claim_id, _id_of, _Known, _known, _source, _sources
-from .resources import default_pack_path
+from .resources import default_pack_path, pack_path
 from .validation import Loc, Problem, Wording, fail, problems, raise_all, shown, suggest
 
 # durable-rules hangs with 512 or more rules side by side; the engine splits a pack into
@@ -266,4 +266,12 @@ def load_pack(path: str | Path | None = None, base: RulePack | None = None) -> R
         more = f" (and {len(found) - 1} more; run 'advisor rules lint')" if len(found) > 1 else ""
         raise found[0].error(RulePackError, more)
     assert pack is not None
+    return pack
+
+
+def load_rules(path: str | Path | None = None, extra: Sequence[str | Path] = ()) -> RulePack:
+    """The pack at ``path`` or shipped under that name (the default pack when None), with ``extra`` packs merged in."""
+    pack = load_pack(pack_path(path) if path else None)
+    for other in extra:
+        pack = pack.merged(load_pack(pack_path(other), base=pack))
     return pack

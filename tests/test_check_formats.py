@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from advisor.check import CheckResult, PolicyView, WorkloadVerdict
-from advisor.decision import ClaimView, FiredRule, PackInfo
-from advisor.errors import InputError
+from advisor.decision_model import ClaimView, FiredRule, PackInfo
 from advisor.formats import RenderOptions, names, render
 from advisor.formats.check_formats import messages
 from advisor.policy import WaiverView
@@ -414,19 +413,40 @@ def test_junit_against_the_ant_schema(monkeypatch):
     xsd = SCHEMAS / "junit-ant.xsd"
     if not xsd.exists():
         pytest.skip(f"the JUnit schema is not at {xsd} (../shared/schemas beside the checkout)")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714521600")
-    text = render("check", "junit", hand_built(), RenderOptions())
+    text = render("check", "junit", hand_built(), RenderOptions(timestamp="2024-05-01T00:00:00"))
     assert 'timestamp="2024-05-01T00:00:00"' in text
     schema = xmlschema.XMLSchema(str(xsd))
     problems = [str(e.reason) for e in schema.iter_errors(text)]
     assert problems and all(re.search("hostname|'file'|system-out", p) for p in problems), problems
 
 
-def test_junit_refuses_a_bad_source_date_epoch(monkeypatch):
-    """A SOURCE_DATE_EPOCH that is not a Unix time is bad input, not a silently missing timestamp."""
+def test_junit_timestamp_comes_from_source_date_epoch(monkeypatch, tmp_path):
+    """advisor check stamps the JUnit suite with SOURCE_DATE_EPOCH's time, and leaves the stamp out without it."""
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    (tmp_path / "workload.yaml").write_text("name: api\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714521600")
+    stamped = CliRunner().invoke(cli, ["check", str(tmp_path), "-f", "junit"])
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    unstamped = CliRunner().invoke(cli, ["check", str(tmp_path), "-f", "junit"])
+    assert stamped.exit_code == unstamped.exit_code == 0, stamped.output
+    assert 'timestamp="2024-05-01T00:00:00"' in stamped.output
+    assert "timestamp=" not in unstamped.output and "<testsuite " in unstamped.output
+
+
+def test_junit_refuses_a_bad_source_date_epoch(monkeypatch, tmp_path):
+    """A SOURCE_DATE_EPOCH that is not a Unix time is bad input (exit 2), not a silently missing timestamp."""
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    (tmp_path / "workload.yaml").write_text("name: api\n", encoding="utf-8")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH: 'yesterday' is not a Unix time"):
-        render("check", "junit", hand_built(), RenderOptions())
+    result = CliRunner().invoke(cli, ["check", str(tmp_path), "-f", "junit"])
+    assert result.exit_code == 2
+    assert "SOURCE_DATE_EPOCH: 'yesterday' is not a Unix time" in result.output
 
 
 def _junit_unescape(text: str) -> str:

@@ -19,7 +19,8 @@ from markdown_it import MarkdownIt
 
 from advisor import cli as cli_module
 from advisor.cli import cli, use_color
-from advisor.decision import Decision, PackInfo, decide
+from advisor.decision import decide
+from advisor.decision_model import Decision, PackInfo
 from advisor.formats import RenderOptions, names, render
 from advisor.formats.decision_formats import score_chart
 from advisor.rulepack import load_pack

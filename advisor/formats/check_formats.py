@@ -20,7 +20,7 @@ from ..errors import visible, visible_path
 from . import DEL_C1, JSON_ESCAPED, RenderOptions, inert, register, register_stream, to_json
 
 if TYPE_CHECKING:
-    from ..check import CheckResult
+    from ..check_result import CheckResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # Every finding but a veto is reported under one of the policy's own rules.
@@ -174,7 +174,7 @@ def render_junit(result: CheckResult, options: RenderOptions) -> str:
     root = ET.Element("testsuites")  # bare, as in Ant's schema: CI servers read the suite's counts
     suite_attrs = {"name": "advisor check", "package": "advisor", "id": "0", **totals, "skipped": str(skipped)}
     suite_attrs["time"] = "0"
-    stamp = _timestamp()
+    stamp = options.timestamp
     if stamp:
         suite_attrs["timestamp"] = stamp
     suite = ET.SubElement(root, "testsuite", suite_attrs)
@@ -241,14 +241,6 @@ def _classname(path: str) -> str:
     folder = posixpath.dirname(path).strip("/")
     parts = [part.replace(".", "_") for part in folder.split("/") if part not in ("", ".")]
     return ".".join(parts) or "advisor"
-
-
-def _timestamp() -> str | None:
-    """SOURCE_DATE_EPOCH as an ISO time, when set: the JUnit timestamp is otherwise left out."""
-    from ..api import source_date_epoch
-
-    moment = source_date_epoch()
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") if moment else None
 
 
 @register("check", "sarif", "SARIF 2.1.0: one result per failing or warning workload")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import RenderOptions, inert, register, to_json
 
 if TYPE_CHECKING:
-    from ..decision import Decision
+    from ..decision_model import Decision
 
 # The bar chart's geometry, in SVG user units (pixels at 100% zoom).
 CHART = {"label_width": 190, "plot_width": 320, "value_width": 250, "bar_height": 24, "gap": 14, "pad": 10}
@@ -21,7 +21,7 @@ CHART = {"label_width": 190, "plot_width": 320, "value_width": 250, "bar_height"
 def printable(decision: Decision) -> Decision:
     """The decision with control characters in its text made visible, so no template passes
     an escape sequence from a workload or pack file to a terminal."""
-    from ..decision import Decision
+    from ..decision_model import Decision
 
     return Decision.model_validate(inert(decision.model_dump(mode="json")))
 
