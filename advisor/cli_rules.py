@@ -71,3 +71,22 @@ def rules_lint(paths) -> None:
             click.echo(f"{path}: ok: {len(pack.rules)} rules, {len(pack.options)} options")
     if found:
         raise AdvisorError(f"{found} problem{'s' if found > 1 else ''} found")
+
+
+@rules.command("test")
+@click.argument("packs", nargs=-1, metavar="[PACK]...")
+@click.option(
+    "--coverage-min",
+    type=click.FloatRange(0, 100),
+    metavar="N",
+    help="Fail when fewer than N percent of a pack's rules are made to fire by its examples and cases.",
+)
+def rules_test(packs, coverage_min) -> int:
+    """Run the examples of each rule and the cases of each pack (default: the shipped packs)
+    through the engine; print each failure as file:line: rule-or-case: expected ..., got ...,
+    then the coverage. Exit 1 on a failure or coverage below --coverage-min."""
+    from .packtest_run import report, run
+
+    result = run(list(packs), coverage_min)
+    click.echo(report(result), nl=False)
+    return result.exit_code
