@@ -12,16 +12,18 @@ recommend A makes A lose where it had won).
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 
 from .analysis_model import Analysis, OutcomeCount, Region, Violation
 from .analysis_space import Block, Dist, Key, Outcome, Space, Witness, add_keys, combine, decode, encode, merge
 from .rulepack import RulePack
-from .workload import REQUIREMENT_FIELDS
+from .workload import REQUIREMENT_FIELDS, allowed_values
 
 CLOSE_MARGIN = 2  # as the decision's fragile margin
 TOP = 10
+SMALL = 3  # regions are shown by their least requirement sets of at most this many stated fields
 STAGES = ("outcomes", "never_decisive", "monotonicity")
 
 
@@ -107,13 +109,16 @@ def _outcomes(space: Space, total: Dist, top: int) -> tuple[list[OutcomeCount], 
         OutcomeCount(outcome=label, options=list(options), count=n, share=round(100 * n / space.size, 4))
         for (label, options), n in listed
     ]
-    made = [_region(outcome, found, top) for outcome, found in regions.items()]
+    small = _small_sets(space, set(regions), top)
+    made = [_region(outcome, found, small.get(outcome, []), top) for outcome, found in regions.items()]
     made.sort(key=lambda r: (-r.count, r.options, r.margin or 0))
     return outcomes, [r for r in made if r.outcome == "tie"], [r for r in made if r.outcome != "tie"]
 
 
-def _region(outcome: Outcome, found: list[tuple[int, Witness]], top: int) -> Region:
-    least = _least(w for _, w in found)
+def _region(outcome: Outcome, found: list[tuple[int, Witness]], small: list[Witness], top: int) -> Region:
+    # The least sets found among the small ones; a region with none that small shows the
+    # least witness of each of its scoring states instead.
+    least = small or _least(w for _, w in found)
     margin = outcome[2] if outcome[0] == "recommended" else 0
     _, options = _label(outcome)
     return Region(
@@ -123,6 +128,24 @@ def _region(outcome: Outcome, found: list[tuple[int, Witness]], top: int) -> Reg
         count=sum(n for n, _ in found),
         minimal=[decode(w) for w in least[:top]],
     )
+
+
+def _small_sets(space: Space, wanted: set[Outcome], top: int) -> dict[Outcome, list[Witness]]:
+    """For each wanted outcome, the requirement sets of at most SMALL stated fields leading there
+    that contain no other such set, fewest stated fields first (at most ``top``)."""
+    found: dict[Outcome, list[Witness]] = {o: [] for o in wanted}
+    for size in range(1, SMALL + 1):
+        for names in itertools.combinations(space.read, size):
+            for values in itertools.product(*(allowed_values(f) for f in names)):
+                stated = dict(zip(names, values, strict=True))
+                outcome = space.outcome(stated)
+                kept = found.get(outcome)
+                if kept is None or len(kept) >= top:
+                    continue
+                witness = encode(stated)
+                if not any(set(k) <= set(witness) for k in kept):
+                    kept.append(witness)
+    return {o: sorted(ws, key=lambda w: (len(w), w)) for o, ws in found.items()}
 
 
 def _least(witnesses) -> list[Witness]:

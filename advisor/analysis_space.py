@@ -127,6 +127,14 @@ class Space:
             _add(found, self.key(fired), count, witness)
         return found
 
+    def outcome(self, stated: dict[str, Any]) -> Outcome:
+        """The outcome for one requirement set, from the conditions evaluated in Python."""
+        return self.judge(self.key(self.fired(stated)))
+
+    def fired(self, stated: dict[str, Any]) -> list[str]:
+        """The rules whose conditions hold for one requirement set, in pack order."""
+        return [rid for rid in self.rule_ids if self.pack.rule(rid).when.holds(stated)]
+
     def identity(self) -> Dist:
         """The distribution of no block at all: nothing fired, once."""
         return {((0,) * len(self.options), 0, False): (1, ())}
