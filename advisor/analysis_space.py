@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Any
 
+from . import scoring
 from .conditions import Condition
 from .rulepack import RulePack
 from .workload import REQUIREMENT_FIELDS, allowed_values
@@ -181,18 +182,18 @@ def _add(found: dict, key: Key, count: int, witness: Witness) -> None:
 
 
 def _judge(key: Key, options: tuple[str, ...]) -> Outcome:
+    """The outcome, by the decision's own scoring (memoised per key by :meth:`Space.judge`)."""
     points, vetoes, any_fired = key
     if not any_fired:
         return ("no_rules_fired",)
-    candidates = [i for i in range(len(options)) if not vetoes >> i & 1]
-    if not candidates:
-        return ("all_vetoed",)
-    top = max(points[i] for i in candidates)
-    best = [i for i in candidates if points[i] == top]
-    if len(best) > 1:
-        return ("tie", tuple(options[i] for i in best))
-    rest = [points[i] for i in candidates if i != best[0]]
-    return ("recommended", options[best[0]], top - max(rest) if rest else None)
+    where = scoring.stand(
+        dict(zip(options, points, strict=True)), {o: ["veto"] for i, o in enumerate(options) if vetoes >> i & 1}
+    )
+    if where.status == "recommended":
+        return ("recommended", where.recommendation, where.margin)
+    if where.status == "tie":
+        return ("tie", where.best)
+    return (where.status,)
 
 
 def _blocks(read: tuple[str, ...], reads: dict[str, set[str]], rule_ids: tuple[str, ...]) -> list[Block]:
