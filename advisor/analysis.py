@@ -45,8 +45,11 @@ def analyze(pack: RulePack, *, top: int = TOP, max_seconds: float | None = None)
     dists = [space.distribution(b) for b in space.blocks]
     total = _combined(space, dists)
     outcomes, ties, close = _outcomes(space, total, top)
-    decisive = _decisive(space, dists, clock)
-    violations, examples = _monotonicity(space, dists, clock, top)
+    others = [] if clock.over() else list(_others(space, dists))  # both stages read them
+    if not others:
+        clock.unfinished += ["never_decisive", "monotonicity"]
+    decisive = _decisive(space, others, clock) if others else None
+    violations, examples = _monotonicity(space, others, clock, top) if others else (0, [])
     return Analysis(
         pack=pack.name,
         version=pack.version,
@@ -157,10 +160,10 @@ def _least(witnesses) -> list[Witness]:
     return kept
 
 
-def _decisive(space: Space, dists: list[Dist], clock: _Clock) -> set[str] | None:
+def _decisive(space: Space, all_others: list[tuple[int, Dist]], clock: _Clock) -> set[str] | None:
     """The rules whose removal changes the outcome (recommendation, tie or status) somewhere."""
     found: set[str] = set()
-    for index, others in _others(space, dists):
+    for index, others in all_others:
         block = space.blocks[index]
         for rule in block.rules:
             if clock.over():
@@ -196,12 +199,14 @@ def _together(blocks: list[Block]) -> list[list[str]]:
     return groups
 
 
-def _monotonicity(space: Space, dists: list[Dist], clock: _Clock, top: int) -> tuple[int, list[Violation]]:
+def _monotonicity(
+    space: Space, all_others: list[tuple[int, Dist]], clock: _Clock, top: int
+) -> tuple[int, list[Violation]]:
     """How many (requirement set, added requirement) pairs break monotonicity, and the least examples."""
     favours = _favours(space)
     total = 0
     examples: dict[tuple, tuple[Witness, int, str, Outcome, Outcome]] = {}
-    for index, others in _others(space, dists):
+    for index, others in all_others:
         moves = _transitions(space, space.blocks[index], favours)
         for (before_key, after_key, option), (count, witness, added) in moves.items():
             if clock.over():
