@@ -193,3 +193,10 @@ def test_max_seconds_marks_the_result_partial(runner):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["partial"] and data["unfinished"] == ["never_decisive", "monotonicity"]
+
+
+def test_readme_quotes_the_default_packs_real_analysis(runner):
+    """The README's quoted findings of the default pack are what advisor rules analyze prints."""
+    result = runner.invoke(cli, ["rules", "analyze"])
+    assert result.exit_code == 0
+    assert result.output.rstrip("\n") in (ROOT / "README.md").read_text(encoding="utf-8")
