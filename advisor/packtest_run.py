@@ -157,7 +157,10 @@ def run(paths: list[str], coverage_min: float | None = None) -> TestRun:
     """Run the examples and cases of each pack (default: the shipped packs)."""
     from .resources import pack_path, shipped_packs
 
-    chosen = [str(pack_path(p)) for p in paths] or [_near(p) for p in shipped_packs().values()]
+    try:
+        chosen = [str(pack_path(p)) for p in paths] or [_near(p) for p in shipped_packs().values()]
+    except RulePackError as exc:  # a pack named here is an argument, not the --rules option
+        raise RulePackError(exc.message) from None
     return TestRun([run_pack(p) for p in chosen], coverage_min)
 
 

@@ -111,3 +111,10 @@ def test_a_case_expects_one_outcome(tmp_path):
         path.write_text(PASSING_LOW_COVERAGE + f"cases:\n  - name: c1\n    {expect}\n")
         _, problems = check_pack(path)
         assert len(problems) == 1 and problems[0].field == "c1", problems
+
+
+def test_an_unknown_pack_name_is_bad_input(runner):
+    """A bare name that is no shipped pack exits 2 with one line naming the shipped packs."""
+    result = _run(runner, "nope")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("advisor: no rule pack named 'nope'; the shipped packs are docker-vs-vm")
