@@ -71,3 +71,44 @@ def rules_lint(paths) -> None:
             click.echo(f"{path}: ok: {len(pack.rules)} rules, {len(pack.options)} options")
     if found:
         raise AdvisorError(f"{found} problem{'s' if found > 1 else ''} found")
+
+
+@rules.command("test")
+@click.argument("packs", nargs=-1, metavar="[PACK]...")
+@click.option(
+    "--coverage-min",
+    type=click.FloatRange(0, 100),
+    metavar="N",
+    help="Fail when fewer than N percent of a pack's rules are made to fire by its examples and cases.",
+)
+def rules_test(packs, coverage_min) -> int:
+    """Run the examples of each rule and the cases of each pack (default: the shipped packs)
+    through the engine; print each failure as file:line: rule-or-case: expected ..., got ...,
+    then the coverage. Exit 1 on a failure or coverage below --coverage-min."""
+    from .packtest_run import report, run
+
+    result = run(list(packs), coverage_min)
+    click.echo(report(result), nl=False)
+    return result.exit_code
+
+
+@rules.command("analyze")
+@click.argument("pack", required=False, metavar="[PACK]")
+@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("analysis")), default="text", show_default=True)
+@click.option(
+    "--top", type=click.IntRange(1, 1000), default=10, show_default=True, help="Least sets and examples listed."
+)
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(0, min_open=True),
+    help="Stop the stages still running after this long and mark the result partial.",
+)
+@output_option
+def rules_analyze(pack, fmt, top, max_seconds, output) -> None:
+    """Walk every requirement set of a pack (default: the default pack), exactly: how often each
+    outcome occurs, dead, never-decisive and always-together rules, tie and close-margin regions,
+    monotonicity violations."""
+    from . import api
+    from .analysis import analyze
+
+    emit(formats.render("analysis", fmt, analyze(api.load_rules(pack), top=top, max_seconds=max_seconds)), output)

@@ -33,6 +33,8 @@ from . import yamlfile
 from .conditions import Condition, condition
 from .errors import RulePackError
 from .packparts import Claim, Dimension, Document, Option, Text, _claim_id, _id_of, _Known, _known, _source, _sources
+from .packtests import Case, Examples
+from .packtests import label as _test_label
 from .resources import default_pack_path, pack_path
 from .validation import Loc, Problem, Wording, fail, problems, raise_all, shown, suggest
 
@@ -90,6 +92,7 @@ class Rule(BaseModel):
     effects: Annotated[dict[str, Effect], PlainValidator(_effects)] = Field(default=None, validate_default=True)
     because: Text
     sources: Annotated[tuple[str, ...], PlainValidator(_sources)] = Field(default=None, validate_default=True)
+    examples: Examples | None = None  # requirement sets it must fire / stay quiet under (advisor rules test)
     _line: int | None = PrivateAttr(None)
 
     @property
@@ -122,6 +125,7 @@ class RulePack(BaseModel):
     options: dict[Annotated[str, _id_of("option", _OPTION)], Option] = Field(default={}, validate_default=True)
     dimensions: dict[Annotated[str, _id_of("dimension", _OPTION)], Dimension] = {}
     rules: tuple[Rule, ...]
+    cases: tuple[Case, ...] = ()  # situations and what the pack must conclude (advisor rules test)
     _path: str = PrivateAttr("")
 
     @field_validator("documents", "claims", "options", "dimensions", mode="before")
@@ -236,10 +240,10 @@ def _rule_label(data: Any) -> Callable[[Loc], str | None]:
 
     def label(loc: Loc) -> str | None:
         if len(loc) < 2 or loc[0] != "rules" or not isinstance(loc[1], int):
-            return None
+            return _test_label(data, loc, None)
         body = data["rules"][loc[1]]
         rid = body.get("id") if isinstance(body, dict) else None
-        return rid if isinstance(rid, str) and _ID.match(rid) else f"rules[{loc[1]}]"
+        return _test_label(data, loc, rid if isinstance(rid, str) and _ID.match(rid) else f"rules[{loc[1]}]")
 
     return label
 
