@@ -93,7 +93,10 @@ _VIEWS_KEPT = 16
 
 def pack_info(pack: RulePack, lang: str = "en") -> PackInfo:
     """Which rule pack decided, as results report it (its title in ``lang``)."""
-    return PackInfo(name=pack.name, version=pack.version, title=in_lang(pack.title, lang), source=pack.source)
+    source = dict(pack.source)
+    if source.get("title") == str(pack.title):  # a pack that names no source is its own, titled in ``lang``
+        source["title"] = in_lang(pack.title, lang)
+    return PackInfo(name=pack.name, version=pack.version, title=in_lang(pack.title, lang), source=source)
 
 
 def pack_views(pack: RulePack, lang: str = "en") -> PackViews:
