@@ -233,3 +233,17 @@ def test_policy_lang_must_be_a_language_advisor_writes(runner, write):
     result = _check(runner, "--policy", str(policy))
     assert result.exit_code == 2
     assert result.stderr == f"advisor: {policy}:2: lang: must be one of en, ru, got a string 'de'\n"
+
+
+def test_a_russian_record_keeps_its_english_title_and_file_name(runner, tmp_path, monkeypatch):
+    """adr --lang ru writes the record in Russian, under the English title and file name it always had."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["adr", str(EXAMPLES / "plugin-platform.yaml"), "--lang", "ru"])
+    assert result.exit_code == 0, result.output
+    record = tmp_path / "doc" / "adr" / "0001-run-plugin-platform-on-virtual-machines.md"
+    text = record.read_text(encoding="utf-8")
+    assert "# Run plugin-platform on Virtual machines\n" in text
+    assert "Выбран вариант «Виртуальные машины»" in text
