@@ -247,3 +247,16 @@ def test_a_russian_record_keeps_its_english_title_and_file_name(runner, tmp_path
     text = record.read_text(encoding="utf-8")
     assert "# Run plugin-platform on Virtual machines\n" in text
     assert "Выбран вариант «Виртуальные машины»" in text
+
+
+def test_a_madr_record_quotes_claims_alone_in_russian_and_with_their_paraphrase_in_english(runner):
+    """In a MADR record a cited claim is quoted in both languages, and paraphrased only in English."""
+    claim = load_rules().claims["S2.vm"]
+    for lang in ("en", "ru"):
+        result = runner.invoke(
+            cli, ["adr", str(EXAMPLES / "plugin-platform.yaml"), "--template", "madr", "--output", "-", "--lang", lang]
+        )
+        assert result.exit_code == 0, result.output
+        shown = " ".join(result.stdout.replace("\\", "").split())
+        assert " ".join(claim.quote.split()) in shown, lang
+        assert (claim.text in shown) == (lang == "en"), lang
