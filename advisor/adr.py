@@ -192,10 +192,14 @@ def slugify(title: str) -> str:
     return slug or "decision"
 
 
-def default_title(decision: Decision) -> str:
-    """"Run <workload> on <option>" when an option is recommended, else what is left to choose."""
+def default_title(decision: Decision, option_title: str | None = None) -> str:
+    """"Run <workload> on <option>" when an option is recommended, else what is left to choose.
+
+    ``option_title`` is the recommended option's English title, for a decision worded in
+    another language: the title of a record, and the file name made from it, are English.
+    """
     if decision.recommendation:
-        return f"Run {decision.workload} on {decision.option(decision.recommendation).title}"
+        return f"Run {decision.workload} on {option_title or decision.option(decision.recommendation).title}"
     return f"Choose the platform of {decision.workload}"
 
 
@@ -338,7 +342,8 @@ def write_adr(
     old = find_record(target, supersedes) if supersedes is not None else None
     if old:  # fail before writing anything if the old record cannot be marked
         check_supersedable(old.path)
-    heading = clean_title(title if title is not None else default_title(decision))
+    english = str(pack.options[decision.recommendation].title) if decision.recommendation else None
+    heading = clean_title(title if title is not None else default_title(decision, english))
     if not heading:
         raise InputError("the title is empty", field="--title")
     slug = slugify(heading)

@@ -247,9 +247,14 @@ def _check_progress(done: int, total: int) -> None:
     help="Also write this check's result (as --format json) to this file, atomically, for a later --baseline.",
 )
 @quiet_option
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ru"]),
+    help="The language of the wording (default: the policy's lang, else en; JSON keys and ids stay English).",
+)
 def check(
     paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color, baseline_path,
-    write_baseline, quiet,
+    write_baseline, quiet, lang,
 ) -> int:
     """Check that the workloads in PATH... (files, or folders searched) declare the advised platform.
 
@@ -276,6 +281,7 @@ def check(
         today=date,
         progress=_check_progress,
         baseline=baseline_path,
+        lang=lang,
     )
     from .api import repository_root, source_date_epoch
 

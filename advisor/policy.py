@@ -26,6 +26,7 @@ from . import yamlfile
 from .discovery import DEFAULT_PATTERNS, find_policy_document, pyproject_document
 from .errors import PolicyError
 from .rulepack import RulePack
+from .translation import LANGUAGES
 from .validation import Wording, bracketed, fail, problems, shown, suggest
 
 DEFAULT_MARGIN = 3
@@ -153,6 +154,7 @@ class Policy(_Model):
     patterns: Strings = DEFAULT_PATTERNS
     packs: Strings = ()
     waivers: tuple[Waiver, ...] = ()
+    lang: Literal["en", "ru"] = "en"  # the language of the check's wording
     _source: str | None = PrivateAttr(None)
     _data: Any = PrivateAttr(None)
     _context: _Context = PrivateAttr(default_factory=_Context)
@@ -171,6 +173,13 @@ class Policy(_Model):
     def _fail_on(cls, value: Any) -> str:
         if value not in FAIL_ON or not isinstance(value, str):
             raise fail(f"must be one of {', '.join(FAIL_ON)}, got {_given(value)}")
+        return value
+
+    @field_validator("lang", mode="plain")
+    @classmethod
+    def _lang(cls, value: Any) -> str:
+        if value not in LANGUAGES or not isinstance(value, str):
+            raise fail(f"must be one of {', '.join(LANGUAGES)}, got {_given(value)}")
         return value
 
     @field_validator("require_declared", mode="plain")

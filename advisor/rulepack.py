@@ -32,7 +32,20 @@ from pydantic import (
 from . import yamlfile
 from .conditions import Condition, condition
 from .errors import RulePackError
-from .packparts import Claim, Dimension, Document, Option, Text, _claim_id, _id_of, _Known, _known, _source, _sources
+from .packparts import (
+    Claim,
+    Dimension,
+    Document,
+    LocalText,
+    Option,
+    Text,
+    _claim_id,
+    _id_of,
+    _Known,
+    _known,
+    _source,
+    _sources,
+)
 from .packtests import Case, Examples
 from .packtests import label as _test_label
 from .resources import default_pack_path, pack_path
@@ -90,7 +103,7 @@ class Rule(BaseModel):
     when: Annotated[Condition, PlainValidator(condition)]
     # Validated even when missing, so that the message says what they must hold.
     effects: Annotated[dict[str, Effect], PlainValidator(_effects)] = Field(default=None, validate_default=True)
-    because: Text
+    because: LocalText
     sources: Annotated[tuple[str, ...], PlainValidator(_sources)] = Field(default=None, validate_default=True)
     examples: Examples | None = None  # requirement sets it must fire / stay quiet under (advisor rules test)
     _line: int | None = PrivateAttr(None)
@@ -118,7 +131,7 @@ class RulePack(BaseModel):
 
     name: Text = Field(alias="pack")
     version: Annotated[str, PlainValidator(_version)] = "0"
-    title: Text = ""
+    title: LocalText = ""
     source: Annotated[dict[str, str], PlainValidator(_source)] = {}
     documents: dict[Annotated[str, _id_of("document", _OPTION)], Document] = {}
     claims: dict[Annotated[str, PlainValidator(_claim_id)], Claim] = {}
@@ -179,7 +192,7 @@ class RulePack(BaseModel):
     @model_validator(mode="after")
     def _defaults(self, info: ValidationInfo) -> RulePack:
         title = self.title or self.name
-        source = {"title": self.source.get("title") or title, "document": self.source.get("document") or ""}
+        source = {"title": self.source.get("title") or str(title), "document": self.source.get("document") or ""}
         declared = _known(info).dimensions
         dimensions = self.dimensions or {d: Dimension(title=d, order=i) for i, d in enumerate(declared, 1)}
         for key, dimension in dimensions.items():

@@ -38,10 +38,10 @@ SECURITY_SEVERITY = "7.5"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\\\\")
 
 
-def _wording() -> Any:
+def _wording(lang: str = "en") -> Any:
     from .templating import environment
 
-    return environment().get_template("check_wording.j2").module
+    return environment(lang=lang).get_template("check_wording.j2").module
 
 
 def _line(text: Any) -> str:
@@ -49,10 +49,10 @@ def _line(text: Any) -> str:
     return " ".join(str(text).split())
 
 
-def messages(data: dict[str, Any]) -> list[str]:
-    """The line about each workload of a result (as plain data), in result order:
-    ``name: what was found``, or the error that kept the file from being checked."""
-    wording = _wording()
+def messages(data: dict[str, Any], lang: str = "en") -> list[str]:
+    """The line about each workload of a result (as plain data), in result order, in
+    ``lang``: ``name: what was found``, or the error that kept the file from being checked."""
+    wording = _wording(lang)
     policy = data["policy"]
     said: dict[str, str] = {}  # workloads with the same findings are described alike
     lines = []
@@ -85,7 +85,7 @@ def _context(result: CheckResult, *, shown: bool = False) -> tuple[dict[str, Any
     the names exactly.
     """
     data = result.model_dump(mode="json")
-    lines = messages(data)  # from the raw text, so a line break in a name is joined, not escaped
+    lines = messages(data, result.lang)  # from the raw text, so a line break in a name is joined, not escaped
     if shown:
         data, lines = inert(data), inert(lines)
         # A path is shown on one line whatever it holds: a line break in a folder name must
@@ -94,7 +94,7 @@ def _context(result: CheckResult, *, shown: bool = False) -> tuple[dict[str, Any
             item["path"] = visible_path(verdict.path)
         if result.policy.source is not None:
             data["policy"]["source"] = visible_path(result.policy.source)
-    return data, lines, _wording()
+    return data, lines, _wording(result.lang)
 
 
 @register("check", "text", "one line per workload and a summary")
@@ -104,7 +104,8 @@ def render_text(result: CheckResult, options: RenderOptions) -> str:
     data, lines, _ = _context(result, shown=True)
     # Failing workloads the baseline already held are labelled KNOWN: they do not fail the check.
     known = {(f["path"], f["workload"]) for f in data["baseline"]["known"]} if data.get("baseline") else set()
-    return render_shipped("check.txt.j2", {"result": data, "messages": lines, "known": known}, color=options.color)
+    context = {"result": data, "messages": lines, "known": known}
+    return render_shipped("check.txt.j2", context, color=options.color, lang=result.lang)
 
 
 _RESULTS_MARK = "\x00results\x00"
@@ -124,7 +125,7 @@ def render_json(result: CheckResult, options: RenderOptions) -> Iterator[str]:
         yield head.rstrip(" \n") + "]" + tail.lstrip(" \n")[1:]
         return
     yield head.rstrip(" ")
-    wording, policy = _wording(), top["policy"]
+    wording, policy = _wording(result.lang), top["policy"]
     shared: dict[int, tuple[str, str | None]] = {}  # the text of a judgement and its sentence
     said: dict[str, str] = {}
     separator = ""
@@ -246,7 +247,9 @@ def _classname(path: str) -> str:
 @register("check", "sarif", "SARIF 2.1.0: one result per failing or warning workload")
 def render_sarif(result: CheckResult, options: RenderOptions) -> str:
     data, lines, wording = _context(result)
-    claims = {c["id"]: c for c in data["claims"]}
+    # A claim is cited in its own words in Russian (the source's language), by its English
+    # paraphrase in English.
+    claims = {c["id"]: dict(c, said=f"«{c['quote']}»" if result.lang == "ru" else c["text"]) for c in data["claims"]}
     pack_rules = {r["rule"]: r for r in data["rules"]}
     rule_ids: list[str] = []
     results = []
@@ -349,9 +352,9 @@ def _sarif_rule(rule_id: str, rule: dict[str, Any] | None, claims: dict[str, Any
             "properties": {"tags": ["policy"]},
         }
     sources = [claims[c] for c in rule["sources"] if c in claims]
-    help_text = rule["because"] + "".join(f"\n\n{c['id']} ({c['section']}): {c['text']}" for c in sources)
-    help_md = rule["because"] + "\n\nSources:\n" + "".join(
-        f"\n- **{c['id']}** ({c['section']}): {c['text']}" for c in sources
+    help_text = rule["because"] + "".join(f"\n\n{c['id']} ({c['section']}): {c['said']}" for c in sources)
+    help_md = rule["because"] + f"\n\n{wording.sources_heading()}\n" + "".join(
+        f"\n- **{c['id']}** ({c['section']}): {c['said']}" for c in sources
     )
     properties: dict[str, Any] = {"tags": [rule["dimension"]], "sources": rule["sources"]}
     if rule["dimension"] == "isolation":  # a platform that breaks isolation is a security finding
@@ -428,7 +431,7 @@ def render_html(result: CheckResult, options: RenderOptions) -> str:
         "expiring": [w.model_dump(mode="json") for w in result.expiring_waivers],
         "expiring_days": EXPIRING_DAYS,
     }
-    return render_shipped("check.html.j2", context)
+    return render_shipped("check.html.j2", context, lang=result.lang)
 
 
 def _href(path: str, base: str) -> str:
