@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import yamlfile
+from . import packcache, yamlfile
 from .conditions import Condition, condition
 from .errors import RulePackError
 from .packparts import Claim, Dimension, Document, Option, Text, _claim_id, _id_of, _Known, _known, _source, _sources
@@ -249,14 +249,20 @@ def check_pack(path: str | Path, base: RulePack | None = None) -> tuple[RulePack
 
     With ``base``, the pack may cite the base pack's claims, options and dimensions.
     """
-    doc = yamlfile.load(path, RulePackError)
+    text, source = yamlfile.read_text(path, RulePackError)
+    if base is None and (kept := packcache.stored(text, source, RulePack)) is not None:
+        return kept, []
+    doc = yamlfile.parse(text, source, RulePackError)
     if not isinstance(doc.data, dict):
         message = f"a rule pack must be a mapping, got {yamlfile.describe(doc.data)}"
         return None, [Problem(doc.source, doc.line_of(()), None, message)]
     try:
-        return RulePack.model_validate(doc.data, context=_Known(doc, base)), []
+        pack = RulePack.model_validate(doc.data, context=_Known(doc, base))
     except ValidationError as exc:
         return None, problems(exc, doc, RulePack, Wording(label=_rule_label(doc.data)))
+    if base is None:
+        packcache.store(text, source, pack)
+    return pack, []
 
 
 def load_pack(path: str | Path | None = None, base: RulePack | None = None) -> RulePack:
