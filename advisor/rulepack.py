@@ -81,7 +81,7 @@ def _effects(value: Any, info: ValidationInfo) -> dict[str, Effect]:
 class Rule(BaseModel):
     """One rule: when its condition holds, its effects apply to the options."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
     id: Annotated[str, PlainValidator(_rule_id)]
     dimension: Annotated[str, PlainValidator(_dimension)]
@@ -111,7 +111,7 @@ def _version(value: Any) -> str:
 class RulePack(BaseModel):
     """A validated rule pack."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     name: Text = Field(alias="pack")
     version: Annotated[str, PlainValidator(_version)] = "0"
