@@ -16,7 +16,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +80,8 @@ def write(kind: str, name: str, value: Any) -> None:
     where = folder(kind)
     if where is None:
         return
+    import tempfile  # only when writing: a warm start never does
+
     temp = None
     try:
         data = MAGIC + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
