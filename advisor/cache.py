@@ -34,12 +34,14 @@ def folder(kind: str) -> Path | None:
     if not enabled():
         return None
     base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    root = Path(base) if os.path.isabs(base) else Path(os.path.expanduser("~")) / ".cache"
+    if not root.is_absolute():  # no home folder: never a cache relative to the working folder
+        return None
     versions = f"{__version__}-py{sys.version_info[0]}.{sys.version_info[1]}-{_library_versions()}"
     path = root / "advisor" / versions / kind
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+    except OSError:
         return None
     return path
 

@@ -114,3 +114,14 @@ def test_an_edited_pack_is_validated_again(tmp_path):
     pack.write_text(text.replace("effects: {docker: 3}", "effects: {docker: many}", 1), encoding="utf-8")
     broken = decide(home, "--rules", str(pack))
     assert broken.returncode == 2 and "effect" in broken.stderr
+
+
+def test_no_home_folder_means_no_cache(tmp_path, monkeypatch):
+    """Without a home folder (and no XDG_CACHE_HOME) the cache is off, never relative to the working folder."""
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("ADVISOR_NO_CACHE", raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    monkeypatch.chdir(tmp_path)
+    assert cache.folder("packs") is None
+    cache.write("packs", "entry", 1)
+    assert list(tmp_path.iterdir()) == []
