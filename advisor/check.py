@@ -214,6 +214,18 @@ class _Judge:
 RECENT_KEPT = 4096
 
 
+def _waivers_in_play(
+    waivers: Sequence[Waiver], declared: str | None, fired: list[str], today: _dt.date
+) -> tuple[list[Waiver], list[Waiver]]:
+    """The waivers that name the declared option or a rule that fired: those in force, and those expired."""
+    active: list[Waiver] = []
+    expired: list[Waiver] = []
+    for waiver in waivers:
+        if (waiver.option is not None and waiver.option == declared) or waiver.rule in fired:
+            (expired if waiver.expired(today) else active).append(waiver)
+    return active, expired
+
+
 def judge(
     declared: str | None,
     fired: Sequence[str],
@@ -228,11 +240,7 @@ def judge(
     The verdict's path, line and workload are left out: files judged alike share them.
     """
     fired = list(fired)
-    active: list[Waiver] = []
-    expired: list[Waiver] = []
-    for waiver in waivers:
-        if (waiver.option is not None and waiver.option == declared) or waiver.rule in fired:
-            (expired if waiver.expired(today) else active).append(waiver)
+    active, expired = _waivers_in_play(waivers, declared, fired, today)
     waived_rules = [w for w in active if w.rule is not None]
     if waived_rules:
         ignored = {w.rule for w in waived_rules}

@@ -22,7 +22,7 @@ EXPIRING_DAYS = 30
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class WorkloadVerdict(_Model):

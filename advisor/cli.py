@@ -124,7 +124,7 @@ def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
     Otherwise one answer a line (a number; 0 to skip; < to go back; Enter keeps the
     default): printf 'my-api\\n2\\n...' | advisor ask
     """
-    from . import questionnaire
+    from . import menus, questionnaire
 
     shown: list[str] = []
 
@@ -134,7 +134,7 @@ def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
         shown.append(formats.render("decision", "text", decision, options))
         click.echo(shown[-1], nl=False)
 
-    prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
+    prompter = menus.prompter_for(sys.stdin, sys.stdout, sys.stderr)
     out = one_of(ctx, "--output", "--out", output, out_alias)
     refuse_inputs(out, (rules_path,))  # before the first question
     asked = questionnaire.ask_and_save(

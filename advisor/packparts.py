@@ -27,8 +27,6 @@ from .workload import field_specs
 if TYPE_CHECKING:
     import re
 
-    from .rulepack import RulePack
-
 # A pack that declares no dimensions has those of the requirement fields, titled by id.
 DEFAULT_DIMENSIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.dimension for spec in field_specs()))
 
@@ -39,7 +37,7 @@ class _Known:
     """The validation context of a pack: the names it declares (with its base pack's), as
     they are met, so that rules and next steps can cite them."""
 
-    def __init__(self, doc: yamlfile.Document, base: RulePack | None) -> None:
+    def __init__(self, doc: yamlfile.Document, base: Any) -> None:  # base: a RulePack or None (not imported: no cycle)
         self.doc = doc
         self.documents: set[str] = set(base.documents) if base else set()
         self.claims: set[str] = set(base.claims) if base else set()
@@ -172,7 +170,7 @@ def _localized_text(value: Any, info: ValidationInfo) -> Localized:
 LocalText = Annotated[str, PlainValidator(_localized_text)]
 
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 def _step(value: Any, info: ValidationInfo) -> dict[str, Any]:

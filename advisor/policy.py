@@ -100,7 +100,7 @@ Strings = Annotated[tuple[Annotated[str, PlainValidator(_item)], ...], BeforeVal
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Waiver(_Model):
@@ -288,7 +288,7 @@ def policy_from_document(doc: yamlfile.Document, folder: Path | None = None) -> 
 class WaiverView(BaseModel):
     """A waiver as a check result reports it, with where the policy states it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     workload: str
     option: str | None

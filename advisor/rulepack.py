@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import yamlfile
+from . import packcache, yamlfile
 from .conditions import Condition, condition
 from .errors import RulePackError
 from .packparts import (
@@ -96,7 +96,7 @@ def _effects(value: Any, info: ValidationInfo) -> dict[str, Effect]:
 class Rule(BaseModel):
     """One rule: when its condition holds, its effects apply to the options."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
     id: Annotated[str, PlainValidator(_rule_id)]
     dimension: Annotated[str, PlainValidator(_dimension)]
@@ -127,7 +127,7 @@ def _version(value: Any) -> str:
 class RulePack(BaseModel):
     """A validated rule pack."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     name: Text = Field(alias="pack")
     version: Annotated[str, PlainValidator(_version)] = "0"
@@ -266,14 +266,20 @@ def check_pack(path: str | Path, base: RulePack | None = None) -> tuple[RulePack
 
     With ``base``, the pack may cite the base pack's claims, options and dimensions.
     """
-    doc = yamlfile.load(path, RulePackError)
+    text, source = yamlfile.read_text(path, RulePackError)
+    if base is None and (kept := packcache.stored(text, source, RulePack)) is not None:
+        return kept, []
+    doc = yamlfile.parse(text, source, RulePackError)
     if not isinstance(doc.data, dict):
         message = f"a rule pack must be a mapping, got {yamlfile.describe(doc.data)}"
         return None, [Problem(doc.source, doc.line_of(()), None, message)]
     try:
-        return RulePack.model_validate(doc.data, context=_Known(doc, base)), []
+        pack = RulePack.model_validate(doc.data, context=_Known(doc, base))
     except ValidationError as exc:
         return None, problems(exc, doc, RulePack, Wording(label=_rule_label(doc.data)))
+    if base is None:
+        packcache.store(text, source, pack)
+    return pack, []
 
 
 def load_pack(path: str | Path | None = None, base: RulePack | None = None) -> RulePack:
