@@ -44,6 +44,17 @@ def test_a_cold_and_a_warm_start_print_the_same(tmp_path, uncached):
     assert kinds == {"templates", "packs"}
 
 
+def test_a_coloured_start_leaves_no_colour_for_a_plain_one(tmp_path, uncached):
+    """Templates compiled for a coloured view (Jinja folds styled constants into escape codes)
+    are never reused for a plain one, nor Russian ones for English."""
+    coloured = decide(tmp_path, "--color")
+    russian = decide(tmp_path, "--lang", "ru")
+    plain = decide(tmp_path)
+    assert coloured.returncode == russian.returncode == plain.returncode == 0, coloured.stderr
+    assert "\x1b[" in coloured.stdout and "Контейнеры Docker" in russian.stdout
+    assert plain.stdout == uncached and "\x1b[" not in plain.stdout
+
+
 def test_advisor_no_cache_writes_nothing(tmp_path):
     """ADVISOR_NO_CACHE=1 leaves the cache folder untouched."""
     done = decide(tmp_path, ADVISOR_NO_CACHE="1")

@@ -135,11 +135,16 @@ class CompiledTemplates(jinja2.BytecodeCache):
     """The shipped templates' compiled code, kept in the user's cache (see :mod:`advisor.cache`).
 
     Jinja checks each entry against a hash of the template's source, so an edited template
-    is compiled afresh; an entry that cannot be read is compiled afresh too.
+    is compiled afresh; an entry that cannot be read is compiled afresh too. Jinja folds
+    filters of constants while it compiles (a constant styled in colour becomes its escape
+    codes), so the code is kept apart for each colour setting and language.
     """
 
+    def __init__(self, color: bool, lang: str) -> None:
+        self.variant = f"color={color} lang={lang}"
+
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return cache.key(name, filename or "", repr(sorted(_SHIPPED.items())), repr(_EXTENSIONS))
+        return cache.key(name, filename or "", repr(sorted(_SHIPPED.items())), repr(_EXTENSIONS), self.variant)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         data = cache.read("templates", bucket.key)
@@ -160,7 +165,7 @@ def environment(color: bool = False, lang: str = "en") -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         autoescape=_AUTOESCAPE,
-        bytecode_cache=CompiledTemplates() if cache.enabled() else None,
+        bytecode_cache=CompiledTemplates(color, lang) if cache.enabled() else None,
         **_SHIPPED,
     )
     env.add_extension("jinja2.ext.do")
