@@ -169,6 +169,45 @@ class Counterfactual(_Model):
     tied: list[str] = []
 
 
+class Change(_Model):
+    """One requirement changed: the field, its new value (None: left unstated) and the value it had (None: unstated)."""
+
+    field: str
+    value: Value | None
+    was: Value | None
+
+
+class WhatIf(_Model):
+    """A smallest set of requirement changes (one field, or two when no one field does) that
+    changes the outcome, with the outcome the engine gives for it."""
+
+    changes: list[Change]
+    status: Status
+    recommendation: str | None
+    tied: list[str] = []
+
+
+WeightChange = Literal["+1", "-1", "+25%", "-25%"]
+
+
+class WeightFlip(_Model):
+    """A change to the weight of one fired rule that would change the recommendation, and to what."""
+
+    rule: str
+    change: WeightChange
+    status: Status
+    recommendation: str | None
+    tied: list[str] = []
+
+
+class Stability(_Model):
+    """Whether the recommendation survives any one fired rule's points changed by ±1 or ±25%
+    (see :mod:`advisor.stability`); ``flips`` lists the changes that would reverse it."""
+
+    stable: bool
+    flips: list[WeightFlip]
+
+
 class Decision(_Model):
     """A scored decision for one workload, with every conclusion its views show."""
 
@@ -197,6 +236,8 @@ class Decision(_Model):
     fragile: Fragility | None = None
     decisive: Decisive = Decisive(kind="none", reasons=[])
     fields: dict[str, FieldInfo] = {}
+    what_ifs: list[WhatIf] = []
+    stability: Stability | None = None
 
     def option(self, option_id: str) -> OptionView:
         """The option with this id."""

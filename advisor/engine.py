@@ -72,6 +72,21 @@ class CompiledPack:
                 self._cache.popitem(last=False)
             return fired
 
+    def fired_many(self, sets: list[Requirements]) -> list[tuple[str, ...]]:
+        """The fired rules for each of several requirement sets, under one hold of the lock."""
+        found = []
+        with self._lock:
+            for requirements in sets:
+                stated = requirements.stated()
+                key = tuple(stated.items())
+                cached = self._cache.get(key)
+                if cached is None:
+                    cached = self._cache[key] = self._evaluate(stated)
+                    if len(self._cache) > CACHE_SIZE:
+                        self._cache.popitem(last=False)
+                found.append(cached)
+        return found
+
     def _evaluate(self, stated: dict[str, Any]) -> tuple[str, ...]:
         fact = _fact_json(stated)
         names: list[str] = []
