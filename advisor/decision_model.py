@@ -248,6 +248,33 @@ class Decision(_Model):
         return next(r for r in self.fired if r.rule == rule_id)
 
 
+class ScoreChange(_Model):
+    """An option's score before and after a what-if."""
+
+    option: str
+    before: int
+    after: int
+
+
+class Comparison(_Model):
+    """A decision next to the decision with some requirements changed (``advisor decide --what-if``).
+
+    ``vetoes_added`` and ``vetoes_removed`` map an option to the rules that veto it only
+    after, or only before; ``rules_fired`` and ``rules_stopped`` are the rules that fire
+    only after, or only before, in pack order.
+    """
+
+    changes: list[Change]
+    before: Decision
+    after: Decision
+    outcome_changed: bool
+    scores: list[ScoreChange]
+    vetoes_added: dict[str, list[str]]
+    vetoes_removed: dict[str, list[str]]
+    rules_fired: list[str]
+    rules_stopped: list[str]
+
+
 def decision_schema() -> dict[str, Any]:
     """The JSON Schema of the decision JSON."""
     schema = Decision.model_json_schema()

@@ -127,4 +127,4 @@ def render_pieces(subject: str, name: str, result: Any, options: RenderOptions |
     return found.stream(result, options) if found.stream else (found.render(result, options),)
 
 
-from . import adr_formats, check_formats, decision_formats, rules_formats  # noqa: E402,F401  (they register their formats)
+from . import adr_formats, check_formats, comparison_formats, decision_formats, rules_formats  # noqa: E402,F401  (they register their formats)
