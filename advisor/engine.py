@@ -72,12 +72,15 @@ class CompiledPack:
                 self._cache.popitem(last=False)
             return fired
 
-    def fired_many(self, sets: list[Requirements]) -> list[tuple[str, ...]]:
-        """The fired rules for each of several requirement sets, under one hold of the lock."""
+    def fired_many(self, sets: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+        """The fired rules for each of several stated requirement sets, under one hold of the lock.
+
+        Each set is what ``Requirements.stated()`` gives (valid values, in model order): the
+        caller builds them from allowed values, so they are not validated again.
+        """
         found = []
         with self._lock:
-            for requirements in sets:
-                stated = requirements.stated()
+            for stated in sets:
                 key = tuple(stated.items())
                 cached = self._cache.get(key)
                 if cached is None:

@@ -36,12 +36,19 @@ def _fields(condition: Condition, found: set[str]) -> set[str]:
     return found
 
 
-def readers(pack: RulePack) -> dict[str, set[str]]:
-    """For each requirement field, the ids of the rules whose condition reads it."""
-    found: dict[str, set[str]] = {f: set() for f in REQUIREMENT_FIELDS}
-    for rule in pack.rules:
-        for name in _fields(rule.when, set()):
-            found.setdefault(name, set()).add(rule.id)
+_READERS: dict[str, dict[str, frozenset[str]]] = {}
+_VALUES = {name: allowed_values(name) for name in REQUIREMENT_FIELDS}
+
+
+def readers(pack: RulePack) -> dict[str, frozenset[str]]:
+    """For each requirement field, the ids of the rules whose condition reads it (once per pack)."""
+    found = _READERS.get(pack.digest)
+    if found is None:
+        sets: dict[str, set[str]] = {f: set() for f in REQUIREMENT_FIELDS}
+        for rule in pack.rules:
+            for name in _fields(rule.when, set()):
+                sets.setdefault(name, set()).add(rule.id)
+        found = _READERS[pack.digest] = {f: frozenset(ids) for f, ids in sets.items()}
     return found
 
 
@@ -50,8 +57,8 @@ def moves(stated: dict[str, Any]) -> list[Move]:
     found: list[Move] = []
     for name in REQUIREMENT_FIELDS:
         current = stated.get(name)
-        same = [v for v in allowed_values(name) if name in stated and v == current and type(v) is type(current)]
-        found += [(name, v) for v in allowed_values(name) if v not in same]
+        same = [v for v in _VALUES[name] if name in stated and v == current and type(v) is type(current)]
+        found += [(name, v) for v in _VALUES[name] if v not in same]
         if name in stated:
             found.append((name, None))
     return found
@@ -63,36 +70,57 @@ def outcome_of(where: scoring.Standing) -> tuple:
 
 
 class _Bound:
-    """Whether changing some fields could change a recommendation, from the pack alone."""
+    """Whether changing some fields could change a recommendation, from the pack alone.
+
+    Only the rules that read a changed field (the touched rules) can start or stop firing.
+    Over a rival, the recommendation's lead afterwards is at least its lead now, plus what
+    each touched rule that fired gives the rival over it (it may stop), less the most any
+    touched rule could give the rival over it (it may start): ``slack`` holds that sum's
+    terms per rule and rival.
+    """
 
     def __init__(self, pack: RulePack, fired: Sequence[str], where: scoring.Standing) -> None:
         self.pack = pack
-        self.fired = set(fired)
+        self.fired = frozenset(fired)
         self.readers = readers(pack)
-        self.chosen = where.recommendation
+        self.chosen = chosen = where.recommendation
         self.scores, self.vetoes = scoring.add_up(pack, fired)
         # Only a recommendation is bounded; any other outcome is always asked about.
         self.exact = where.status != "recommended"
+        self.known: dict[frozenset[str], bool] = {}
+        if self.exact:
+            return
+        self.rivals = [o for o in pack.options if o != chosen]
+        self.slack: dict[str, dict[str, int]] = {}
+        self.vetoes_chosen = frozenset(r.id for r in pack.rules if r.effects.get(chosen) == "veto")
+
+    def _slack(self, rule_id: str) -> dict[str, int]:
+        found = self.slack.get(rule_id)
+        if found is None:
+            rule, fired = self.pack.rule(rule_id), rule_id in self.fired
+            edges = {o: scoring.edge(rule, o, self.chosen) for o in self.rivals}
+            found = self.slack[rule_id] = {o: (e if fired else 0) - max(e, 0) for o, e in edges.items()}
+        return found
 
     def may_change(self, names: Iterable[str]) -> bool:
         """False only when changing these fields provably leaves the recommendation as it is."""
         if self.exact:
             return True
+        key = frozenset(names)
+        known = self.known.get(key)
+        if known is None:
+            known = self.known[key] = self._may_change(frozenset().union(*(self.readers.get(n, ()) for n in key)))
+        return known
+
+    def _may_change(self, touched: frozenset[str]) -> bool:
         chosen = self.chosen
-        touched = set().union(*(self.readers.get(n, set()) for n in names))
-        if self.fired <= touched:
-            return True  # every fired rule could stop: no rule might fire at all
-        rules = [self.pack.rule(r) for r in touched]
-        if any(r.effects.get(chosen) == "veto" for r in rules):
-            return True
-        for option in self.pack.options:
-            if option == chosen or any(r not in touched for r in self.vetoes.get(option, [])):
+        if self.fired <= touched or touched & self.vetoes_chosen:
+            return True  # every fired rule could stop, or a rule could veto the recommendation
+        for option in self.rivals:
+            if any(r not in touched for r in self.vetoes.get(option, [])):
                 continue  # a veto no change can lift
             lead = self.scores[chosen] - self.scores[option]
-            for rule in rules:
-                gain = scoring.edge(rule, option, chosen)
-                lead += gain if rule.id in self.fired else 0
-                lead -= max(gain, 0)
+            lead += sum(self._slack(r)[option] for r in touched)
             if lead <= 0:
                 return True
         return False
@@ -110,8 +138,15 @@ def find(engine: Any, pack: RulePack, requirements: Requirements, fired: Sequenc
     found = _verified(engine, pack, stated, [(m,) for m in singles if bound.may_change([m[0]])], where)
     if found:
         return found
+    by_field: dict[str, list[Move]] = {}
+    for move in singles:
+        by_field.setdefault(move[0], []).append(move)
     pairs = [
-        (a, b) for a, b in combinations(singles, 2) if a[0] != b[0] and bound.may_change([a[0], b[0]])
+        (a, b)
+        for f, g in combinations(by_field, 2)
+        if bound.may_change([f, g])
+        for a in by_field[f]
+        for b in by_field[g]
     ]
     return _verified(engine, pack, stated, pairs, where)
 
@@ -137,11 +172,8 @@ def _verified(
     return found
 
 
-def _apply(stated: dict[str, Any], changes: Iterable[Move]) -> Requirements:
+def _apply(stated: dict[str, Any], changes: Iterable[Move]) -> dict[str, Any]:
+    """The stated requirements with the changes made, in model order (as ``Requirements.stated`` gives them)."""
     changed = dict(stated)
-    for name, value in changes:
-        if value is None:
-            changed.pop(name, None)
-        else:
-            changed[name] = value
-    return Requirements.model_validate(changed)
+    changed.update(changes)
+    return {f: changed[f] for f in REQUIREMENT_FIELDS if changed.get(f) is not None}

@@ -58,13 +58,18 @@ def test_what_ifs_are_exactly_the_smallest_changes_that_change_the_outcome(pack,
     stated = workload.requirements.stated()
     before = outcome(pack, stated)
     singles = moves(stated)
+    order = {f: i for i, f in enumerate(REQUIREMENT_FIELDS)}
     flips = [(m,) for m in singles if outcome(pack, applied(stated, [m])) != before]
     if not flips:
-        flips = [
-            (a, b)
-            for a, b in combinations(singles, 2)
-            if a[0] != b[0] and outcome(pack, applied(stated, [a, b])) != before
-        ]
+        # Pairs in model order of the two fields, then of their values.
+        flips = sorted(
+            (
+                (a, b)
+                for a, b in combinations(singles, 2)
+                if a[0] != b[0] and outcome(pack, applied(stated, [a, b])) != before
+            ),
+            key=lambda pair: (order[pair[0][0]], order[pair[1][0]]),
+        )
     assert [tuple((c.field, c.value) for c in w.changes) for w in decision.what_ifs] == flips
     for w in decision.what_ifs:
         assert [c.was for c in w.changes] == [stated.get(c.field) for c in w.changes]
