@@ -9,7 +9,7 @@ Every what-if reported was decided again by the engine. The engine is not asked 
 change that provably leaves the outcome alone: it can only make the rules that read the
 changed fields fire or stop firing, so when even the most those rules could give a rival
 (and take from the recommendation) leaves the recommendation ahead, and none of them
-can veto it, the outcome stands (see :func:`_may_change`).
+can veto it, the outcome stands (see :class:`_Bound`).
 """
 
 from __future__ import annotations
