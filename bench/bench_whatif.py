@@ -56,19 +56,18 @@ def in_process(repeats: int) -> dict[str, tuple[float, int]]:
         "what-ifs and stability (now)": {"counterfactuals": True, "what_ifs": True},
     }
     compiled = [engine.compiled(p) for p in packs.values()]
-    results = {}
-    for name, flags in modes.items():
-        times, evaluations = [], 0
-        for _ in range(repeats):
+    times: dict[str, list[float]] = {name: [] for name in modes}
+    evaluations: dict[str, int] = {}
+    for _ in range(repeats):  # interleaved, so that a change in the machine's load hits every mode alike
+        for name, flags in modes.items():
             for c in compiled:
                 c._cache.clear()
             start = time.perf_counter()
             for workload, pack in cases:
                 decide(workload, pack, **flags)
-            times.append(time.perf_counter() - start)
-            evaluations = sum(len(c._cache) for c in compiled)
-        results[name] = (statistics.median(times) * 1000, evaluations)
-    return results
+            times[name].append(time.perf_counter() - start)
+            evaluations[name] = sum(len(c._cache) for c in compiled)
+    return {name: (statistics.median(times[name]) * 1000, evaluations[name]) for name in modes}
 
 
 def per_process(runs: int, before: str | None) -> dict[str, float]:
@@ -82,17 +81,15 @@ def per_process(runs: int, before: str | None) -> dict[str, float]:
     if before:
         commands["advisor decide, every example (before)"] = decide_all
         envs["advisor decide, every example (before)"] = {"PYTHONPATH": before}
-    results = {}
-    for name, argv in commands.items():
-        env = {**os.environ, **envs.get(name, {})}
-        times = []
-        for _ in range(runs):
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):  # interleaved, so that a change in the machine's load hits every command alike
+        for name, argv in commands.items():
+            env = {**os.environ, **envs.get(name, {})}
             start = time.perf_counter()
             for command in argv:
                 subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True)
-            times.append(time.perf_counter() - start)
-        results[name] = statistics.median(times)
-    return results
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(found) for name, found in times.items()}
 
 
 def main() -> None:
