@@ -228,3 +228,13 @@ def test_deciding_without_counterfactuals_finds_no_what_ifs():
     """Deciding with counterfactuals off finds no what-ifs (the check's fast path)."""
     decision = decide(load_workload(EXAMPLES / "payments-api.yaml"), load_rules(), counterfactuals=False)
     assert decision.what_ifs == [] and decision.counterfactuals == []
+
+
+def test_what_if_reports_put_the_differences_first(runner):
+    """In Markdown the differences come before both reports; in HTML they open the changed report's one page."""
+    path = str(EXAMPLES / "payments-api.yaml")
+    md = runner.invoke(cli, ["decide", path, "--what-if", "isolation=strict", "-f", "md"]).stdout
+    assert md.startswith("# What if isolation: standard → strict: Recommendation: Virtual machines")
+    assert md.count("## Summary") == 2 and "| Docker containers | 14 | 12 (vetoed) |" in md
+    html = runner.invoke(cli, ["decide", path, "--what-if", "isolation=strict", "-f", "html"]).stdout
+    assert html.count("<html") == 1 and html.index('class="what-if"') < html.index('id="summary-title"')
