@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .adr_supersede import check_supersedable, link_to, supersede
 from .discovery import folders_upwards
 from .errors import InputError, OutputError, TemplateError
-from .files import AlreadyExists, write_atomic
+from .files import AlreadyExists, make_folders, remove_folders, write_atomic
 from .record import Draft
 from .yamlfile import read_text
 
@@ -192,10 +192,14 @@ def slugify(title: str) -> str:
     return slug or "decision"
 
 
-def default_title(decision: Decision) -> str:
-    """"Run <workload> on <option>" when an option is recommended, else what is left to choose."""
+def default_title(decision: Decision, option_title: str | None = None) -> str:
+    """"Run <workload> on <option>" when an option is recommended, else what is left to choose.
+
+    ``option_title`` is the recommended option's English title, for a decision worded in
+    another language: the title of a record, and the file name made from it, are English.
+    """
     if decision.recommendation:
-        return f"Run {decision.workload} on {decision.option(decision.recommendation).title}"
+        return f"Run {decision.workload} on {option_title or decision.option(decision.recommendation).title}"
     return f"Choose the platform of {decision.workload}"
 
 
@@ -263,32 +267,6 @@ def _create(path: Path, text: str) -> bool:
     return True
 
 
-def _make_folder(folder: Path) -> list[Path]:
-    """Create ``folder`` and its missing parents; return those created, deepest first."""
-    created = []
-    missing = folder
-    while not missing.exists():
-        created.append(missing)
-        missing = missing.parent
-    for path in reversed(created):
-        try:
-            path.mkdir()
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            _remove_folders(created)
-            raise OutputError(f"cannot create the folder: {exc.strerror or exc}", path=str(path)) from None
-    return created
-
-
-def _remove_folders(created: list[Path]) -> None:
-    for path in created:
-        try:
-            path.rmdir()
-        except OSError:
-            pass
-
-
 def find_record(folder: Path, number: int) -> Record:
     """The record numbered ``number`` in the folder; an InputError when there is none (or several)."""
     found = [r for r in records(folder) if r.number == number]
@@ -338,7 +316,8 @@ def write_adr(
     old = find_record(target, supersedes) if supersedes is not None else None
     if old:  # fail before writing anything if the old record cannot be marked
         check_supersedable(old.path)
-    heading = clean_title(title if title is not None else default_title(decision))
+    english = str(pack.options[decision.recommendation].title) if decision.recommendation else None
+    heading = clean_title(title if title is not None else default_title(decision, english))
     if not heading:
         raise InputError("the title is empty", field="--title")
     slug = slugify(heading)
@@ -359,19 +338,26 @@ def write_adr(
     if to_stdout:
         return Written(text, None)
 
+    path = _write(target, slug, text_for, old)
+    return Written(rendered[path.name], path)
+
+
+def _write(target: Path, slug: str, text_for: Callable[[int, str], str], old: Record | None) -> Path:
+    """Publish the record in ``target`` (made if need be), marking ``old`` superseded; on a
+    failure the folders made for it are removed."""
+
     def supersede_old(path: Path) -> None:
         supersede(old.path, link_to(int(path.name.split("-", 1)[0]), path))
 
-    created = _make_folder(target)
+    created = make_folders(target)
     try:
-        path = publish(target, slug, text_for, supersede_old if old else None)
+        return publish(target, slug, text_for, supersede_old if old else None)
     except OSError as exc:
-        _remove_folders(created)
+        remove_folders(created)
         raise OutputError(f"cannot write a record: {exc.strerror or exc}", path=str(target)) from None
     except BaseException:
-        _remove_folders(created)
+        remove_folders(created)
         raise
-    return Written(rendered[path.name], path)
 
 
 def display_path(path: str | Path, start: Path | None = None) -> str:

@@ -29,7 +29,7 @@ _VERDICTS = ("pass", "warn", "fail", "unchecked", "error")
 class FindingRef(BaseModel):
     """One workload of a baseline comparison: its name and file."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     workload: str | None
     path: str
@@ -39,7 +39,7 @@ class BaselineView(BaseModel):
     """How a check compares with its baseline: the failing workloads that are new (or
     worse), those already failing in the baseline, and the baseline's failures now gone."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     source: str
     new: list[FindingRef]

@@ -37,6 +37,7 @@ from .packviews import pack_views
 from .policy import Policy, Waiver, find_policy, load_policy
 from .rulepack import RulePack, load_rules
 from .scoring import add_up, favouring
+from .translation import check_language
 from .workload import workload_from_document
 
 # How grave each finding is, on the scale of fail_on (undeclared fails whenever it is a finding).
@@ -59,13 +60,14 @@ def run_check(
     cwd: Path | None = None,
     progress: Progress | None = None,
     baseline: str | Path | None = None,
+    lang: str | None = None,
 ) -> CheckResult:
     """Find the policy and the workload files under ``paths`` and check them all.
 
     ``today`` (a date or YYYY-MM-DD) is the day waivers are judged on; by default
     SOURCE_DATE_EPOCH's, else today in UTC. ``baseline`` names an earlier ``--format
-    json`` result: then only new or worse findings fail. The other arguments override
-    the policy when given.
+    json`` result: then only new or worse findings fail. ``lang`` (en or ru) is the
+    language of the wording. The other arguments override the policy when given.
     """
     if not isinstance(today, _dt.date):
         today = date_of(today)
@@ -79,6 +81,8 @@ def run_check(
         overrides["fail_on"] = fail_on
     if require_declared:
         overrides["require_declared"] = True
+    if lang:
+        overrides["lang"] = check_language(lang)
     policy = policy.model_copy(update=overrides)
     pack = load_rules(rules_path, extra=policy.packs)
     policy.check_against(pack)
@@ -87,7 +91,9 @@ def run_check(
         raise InputError(
             f"no workload files in {', '.join(paths)} (patterns: {', '.join(policy.patterns)})", field="PATH"
         )
-    result = check_files(files, pack, policy, today=today, unreadable=unreadable, progress=progress)
+    result = check_files(
+        files, pack, policy, today=today, unreadable=unreadable, progress=progress, lang=policy.lang
+    )
     if earlier is None:
         return result
     found = ((path, name, v.verdict, v.recommendation, v.tied) for path, _, name, v in result.entries())
@@ -102,8 +108,9 @@ def check_files(
     today: _dt.date,
     unreadable: Sequence[tuple[str, str]] = (),
     progress: Progress | None = None,
+    lang: str = "en",
 ) -> CheckResult:
-    """Check workload files against a policy.
+    """Check workload files against a policy, worded in ``lang``.
 
     A file that cannot be read or is invalid, like each ``(path, problem)`` of
     ``unreadable``, gets an ``error`` verdict; the others are still checked.
@@ -123,7 +130,7 @@ def check_files(
     for row in rows:
         counts[verdicts[row[3]]] += 1
     named = {rule for v in judge.judgements for rule in v.rules}
-    views = pack_views(pack)  # the rules and claims as decisions report them
+    views = pack_views(pack, lang)  # the rules and claims as decisions report them
     rules = [views.fired[r.id] for r in pack.rules if r.id in named]
     cited = {cid for r in rules for cid in r.sources}
     claims = {c.id: c for c in views.claims}
@@ -141,6 +148,7 @@ def check_files(
         expired_waivers=[w.view() for w in policy.waivers if w.expired(today)],
         today=today.isoformat(),
         expiring_waivers=[w.view() for w in policy.waivers if _expiring(w, today)],
+        lang=lang,
     )
 
 
@@ -206,6 +214,18 @@ class _Judge:
 RECENT_KEPT = 4096
 
 
+def _waivers_in_play(
+    waivers: Sequence[Waiver], declared: str | None, fired: list[str], today: _dt.date
+) -> tuple[list[Waiver], list[Waiver]]:
+    """The waivers that name the declared option or a rule that fired: those in force, and those expired."""
+    active: list[Waiver] = []
+    expired: list[Waiver] = []
+    for waiver in waivers:
+        if (waiver.option is not None and waiver.option == declared) or waiver.rule in fired:
+            (expired if waiver.expired(today) else active).append(waiver)
+    return active, expired
+
+
 def judge(
     declared: str | None,
     fired: Sequence[str],
@@ -220,11 +240,7 @@ def judge(
     The verdict's path, line and workload are left out: files judged alike share them.
     """
     fired = list(fired)
-    active: list[Waiver] = []
-    expired: list[Waiver] = []
-    for waiver in waivers:
-        if (waiver.option is not None and waiver.option == declared) or waiver.rule in fired:
-            (expired if waiver.expired(today) else active).append(waiver)
+    active, expired = _waivers_in_play(waivers, declared, fired, today)
     waived_rules = [w for w in active if w.rule is not None]
     if waived_rules:
         ignored = {w.rule for w in waived_rules}

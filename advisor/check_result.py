@@ -22,7 +22,7 @@ EXPIRING_DAYS = 30
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class WorkloadVerdict(_Model):
@@ -131,6 +131,9 @@ class CheckResult(_Model):
     # the waivers that lapse within EXPIRING_DAYS of it.
     today: str | None = Field(default=None, exclude=True)
     expiring_waivers: list[WaiverView] = Field(default=[], exclude=True)
+    # The language of the wording (its sentences, the pack's texts); not part of the JSON
+    # result, whose keys and ids are English in any language.
+    lang: str = Field(default="en", exclude=True)
 
     def entries(self) -> Iterator[tuple[str, int | None, str | None, WorkloadVerdict]]:
         """Each result as ``(path, line, workload, verdict)``, without a copy per file: the

@@ -137,7 +137,7 @@ def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
     Otherwise one answer a line (a number; 0 to skip; < to go back; Enter keeps the
     default): printf 'my-api\\n2\\n...' | advisor ask
     """
-    from . import questionnaire
+    from . import menus, questionnaire
 
     shown: list[str] = []
 
@@ -147,7 +147,7 @@ def ask(ctx, output, out_alias, from_path, force, rules_path) -> None:
         shown.append(formats.render("decision", "text", decision, options))
         click.echo(shown[-1], nl=False)
 
-    prompter = questionnaire.prompter_for(sys.stdin, sys.stdout, sys.stderr)
+    prompter = menus.prompter_for(sys.stdin, sys.stdout, sys.stderr)
     out = one_of(ctx, "--output", "--out", output, out_alias)
     refuse_inputs(out, (rules_path,))  # before the first question
     asked = questionnaire.ask_and_save(
@@ -260,9 +260,14 @@ def _check_progress(done: int, total: int) -> None:
     help="Also write this check's result (as --format json) to this file, atomically, for a later --baseline.",
 )
 @quiet_option
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ru"]),
+    help="The language of the wording (default: the policy's lang, else en; JSON keys and ids stay English).",
+)
 def check(
     paths, policy_path, patterns, fmt, output, fail_on, require_declared, rules_path, date, color, baseline_path,
-    write_baseline, quiet,
+    write_baseline, quiet, lang,
 ) -> int:
     """Check that the workloads in PATH... (files, or folders searched) declare the advised platform.
 
@@ -289,6 +294,7 @@ def check(
         today=date,
         progress=_check_progress,
         baseline=baseline_path,
+        lang=lang,
     )
     from .api import repository_root, source_date_epoch
 

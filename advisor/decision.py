@@ -52,7 +52,7 @@ def build_decision(
     scores, vetoes = scoring.add_up(pack, fired)
     where = scoring.standing(pack, fired)
     views = pack_views(pack, lang)
-    steps = pack.options[where.recommendation].next_steps if where.recommendation else ()
+    steps = views.options[where.recommendation].next_steps if where.recommendation else ()
     cited = {cid for r in fired for cid in pack.rule(r).sources}
     cited |= {s for step in steps for s in step.get("sources", [])}
     return Decision(
@@ -69,11 +69,11 @@ def build_decision(
         options=[
             OptionView(
                 id=o.id,
-                title=o.title,
-                summary=o.summary,
+                title=views.options[o.id].title,
+                summary=views.options[o.id].summary,
                 score=scores[o.id],
                 vetoed=o.id in vetoes,
-                next_steps=for_workload(o.next_steps, workload.name),
+                next_steps=for_workload(views.options[o.id].next_steps, workload.name),
             )
             for o in pack.options.values()
         ],
@@ -82,7 +82,7 @@ def build_decision(
         fired=[views.fired[r] for r in fired],
         claims=[c for c in views.claims if c.id in cited],
         tied=list(where.best) if where.status == "tie" else [],
-        ranking=_ranking(pack, fired, scores, vetoes),
+        ranking=_ranking(pack, fired, scores, vetoes, views.options),
         tradeoffs=_tradeoffs(pack, fired, where.recommendation, vetoes),
         veto_triggers=[
             VetoTrigger(option=o, rule=r, requirements=scoring.triggers(pack.rule(r), stated))
@@ -98,7 +98,7 @@ def build_decision(
 
 
 def _ranking(
-    pack: RulePack, fired: list[str], scores: dict[str, int], vetoes: dict[str, list[str]]
+    pack: RulePack, fired: list[str], scores: dict[str, int], vetoes: dict[str, list[str]], texts: dict[str, Any]
 ) -> list[RankedOption]:
     """Every option, best first: allowed options by score (equal scores share a rank), then the vetoed ones."""
     allowed = sorted((o for o in pack.options if o not in vetoes), key=lambda o: -scores[o])
@@ -106,7 +106,7 @@ def _ranking(
     return [
         RankedOption(
             option=o,
-            title=pack.options[o].title,
+            title=texts[o].title,
             score=scores[o],
             rank=None if o in vetoes else 1 + sum(1 for other in allowed if scores[other] > scores[o]),
             vetoed_by=vetoes.get(o, []),

@@ -235,3 +235,30 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, deepest first."""
+    created = []
+    missing = folder
+    while not missing.exists():
+        created.append(missing)
+        missing = missing.parent
+    for path in reversed(created):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            remove_folders(created)
+            raise OutputError(f"cannot create the folder: {exc.strerror or exc}", path=str(path)) from None
+    return created
+
+
+def remove_folders(created: list[Path]) -> None:
+    """Remove the folders ``make_folders`` created (deepest first), as far as they are empty."""
+    for path in created:
+        try:
+            path.rmdir()
+        except OSError:
+            pass

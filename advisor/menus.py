@@ -8,10 +8,10 @@ arrow (or Backspace) to go back to the question before.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 from .errors import InputError
-from .questionnaire import BACK, SKIP_LABEL, Hint, _choices, _help_text
+from .questionnaire import BACK, SKIP_LABEL, Hint, LinePrompter, Prompter, _choices, _help_text
 from .workload import FieldSpec
 
 INSTRUCTION = "(↑↓ or a number, Enter to choose, ← back, ? for help)"
@@ -115,3 +115,17 @@ class TerminalPrompter:
             return question.unsafe_ask()
         except EOFError:
             raise InputError("input ended before this question was answered; nothing written", field=field) from None
+
+
+def prompter_for(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> Prompter:
+    """Menus when both ends are a terminal; otherwise numbered prompts on standard error."""
+    if _isatty(stdin) and _isatty(stdout):
+        return TerminalPrompter()
+    return LinePrompter(stdin, stderr, echo=not _isatty(stdin))
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

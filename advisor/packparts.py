@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from . import yamlfile
 from .validation import Loc, fail, raise_all, shown, suggest
@@ -25,8 +26,6 @@ from .workload import field_specs
 
 if TYPE_CHECKING:
     import re
-
-    from .rulepack import RulePack
 
 # A pack that declares no dimensions has those of the requirement fields, titled by id.
 DEFAULT_DIMENSIONS: tuple[str, ...] = tuple(dict.fromkeys(spec.dimension for spec in field_specs()))
@@ -38,7 +37,7 @@ class _Known:
     """The validation context of a pack: the names it declares (with its base pack's), as
     they are met, so that rules and next steps can cite them."""
 
-    def __init__(self, doc: yamlfile.Document, base: RulePack | None) -> None:
+    def __init__(self, doc: yamlfile.Document, base: Any) -> None:  # base: a RulePack or None (not imported: no cycle)
         self.doc = doc
         self.documents: set[str] = set(base.documents) if base else set()
         self.claims: set[str] = set(base.claims) if base else set()
@@ -118,13 +117,73 @@ def _texts(value: Any, what: str, keys: tuple[str, ...], errors: list[tuple[Loc,
 
 Text = Annotated[str, PlainValidator(_text)]
 
+# The languages a pack's texts may be written in; English is the one they must have.
+TEXT_LANGUAGES = ("en", "ru")
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+class Localized(str):
+    """A pack's text: its English, which it is as a string, and its translations.
+
+    Written in a pack as a plain string (English) or as ``{en: ..., ru: ...}``.
+    """
+
+    translations: dict[str, str]
+
+    def __new__(cls, en: str, translations: dict[str, str] | None = None) -> Localized:
+        text = super().__new__(cls, en)
+        text.translations = dict(translations or {})
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Localized, (str(self), self.translations))
+
+    def has(self, lang: str) -> bool:
+        """Whether the text is written in ``lang`` (English always is)."""
+        return lang == "en" or lang in self.translations
+
+    def in_lang(self, lang: str) -> str:
+        """The text in ``lang``, or in English where it has no translation."""
+        return self.translations.get(lang, str(self)) if lang != "en" else str(self)
+
+
+def localized(value: Any, name: str) -> Localized:
+    """A text as a pack writes it: a non-empty string, or a mapping of languages to them."""
+    if isinstance(value, str) and value.strip():
+        return Localized(value.strip())
+    if not isinstance(value, dict):
+        raise fail(f"'{name}' must be a non-empty string, or a mapping of languages (en, ru) to them")
+    unknown = [k for k in value if k not in TEXT_LANGUAGES]
+    if unknown:
+        raise fail(f"'{name}' has an unknown language '{shown(unknown[0])}'; a text is written in en or ru")
+    if "en" not in value:
+        raise fail(f"'{name}' has no 'en' text; English is the language every text is written in")
+    bad = [k for k, v in value.items() if not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise fail(f"'{name}' in '{bad[0]}' must be a non-empty string")
+    return Localized(value["en"].strip(), {k: v.strip() for k, v in value.items() if k != "en"})
+
+
+def _localized_text(value: Any, info: ValidationInfo) -> Localized:
+    return localized(value, str(info.field_name))
+
+
+LocalText = Annotated[str, PlainValidator(_localized_text)]
+
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 def _step(value: Any, info: ValidationInfo) -> dict[str, Any]:
     errors: list[tuple[Loc, str]] = []
-    step: dict[str, Any] = _texts(value, "a next step", ("text!", "command", "sources"), errors)
+    plain = {k: v for k, v in value.items() if k != "text"} if isinstance(value, dict) else value
+    step: dict[str, Any] = _texts(plain, "a next step", ("text", "command", "sources"), errors)
+    if "text" not in value:
+        errors.append(((), "'text' is missing"))
+    else:
+        try:
+            step = {"text": localized(value["text"], "text"), **step}
+        except PydanticCustomError as exc:
+            errors.append((("text",), exc.message()))
     cite: list[tuple[Loc, str]] = []
     step["sources"] = list(_cite(value.get("sources", []), _known(info).claims, cite, required=False))
     raise_all(errors + [(("sources", *loc), message) for loc, message in cite], value)
@@ -193,8 +252,8 @@ class Option(BaseModel):
     """A platform a pack can recommend."""
 
     model_config = _FROZEN
-    title: Text
-    summary: Text
+    title: LocalText
+    summary: LocalText
     next_steps: tuple[Annotated[dict[str, Any], PlainValidator(_step)], ...] = ()
     _id: str = PrivateAttr("")
 
@@ -218,14 +277,16 @@ class Dimension(BaseModel):
     """
 
     model_config = _FROZEN
-    title: Text
+    title: LocalText
     order: int | None = None  # by default, its place in the pack
     _id: str = PrivateAttr("")
 
     @model_validator(mode="before")
     @classmethod
     def _title_alone(cls, value: Any) -> Any:
-        return {"title": value} if isinstance(value, str) else value
+        if isinstance(value, str) or (isinstance(value, dict) and "en" in value and "title" not in value):
+            return {"title": value}
+        return value
 
     @property
     def id(self) -> str:

@@ -26,6 +26,7 @@ from . import yamlfile
 from .discovery import DEFAULT_PATTERNS, find_policy_document, pyproject_document
 from .errors import PolicyError
 from .rulepack import RulePack
+from .translation import LANGUAGES
 from .validation import Wording, bracketed, fail, problems, shown, suggest
 
 DEFAULT_MARGIN = 3
@@ -99,7 +100,7 @@ Strings = Annotated[tuple[Annotated[str, PlainValidator(_item)], ...], BeforeVal
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Waiver(_Model):
@@ -153,6 +154,7 @@ class Policy(_Model):
     patterns: Strings = DEFAULT_PATTERNS
     packs: Strings = ()
     waivers: tuple[Waiver, ...] = ()
+    lang: Literal["en", "ru"] = "en"  # the language of the check's wording
     _source: str | None = PrivateAttr(None)
     _data: Any = PrivateAttr(None)
     _context: _Context = PrivateAttr(default_factory=_Context)
@@ -171,6 +173,13 @@ class Policy(_Model):
     def _fail_on(cls, value: Any) -> str:
         if value not in FAIL_ON or not isinstance(value, str):
             raise fail(f"must be one of {', '.join(FAIL_ON)}, got {_given(value)}")
+        return value
+
+    @field_validator("lang", mode="plain")
+    @classmethod
+    def _lang(cls, value: Any) -> str:
+        if value not in LANGUAGES or not isinstance(value, str):
+            raise fail(f"must be one of {', '.join(LANGUAGES)}, got {_given(value)}")
         return value
 
     @field_validator("require_declared", mode="plain")
@@ -279,7 +288,7 @@ def policy_from_document(doc: yamlfile.Document, folder: Path | None = None) -> 
 class WaiverView(BaseModel):
     """A waiver as a check result reports it, with where the policy states it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     workload: str
     option: str | None

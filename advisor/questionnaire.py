@@ -366,19 +366,3 @@ def _help_text(spec: FieldSpec) -> str:
     lines.append(f"  Skip it if you do not know: the field is left out and no rule counts it. (File key: {spec.name})")
     lines.append("  To change the answer before, go back (< here, or the left arrow in the menus).")
     return "\n".join(lines) + "\n"
-
-
-def prompter_for(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> Prompter:
-    """Menus when both ends are a terminal; otherwise numbered prompts on standard error."""
-    if _isatty(stdin) and _isatty(stdout):
-        from .menus import TerminalPrompter
-
-        return TerminalPrompter()
-    return LinePrompter(stdin, stderr, echo=not _isatty(stdin))
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False

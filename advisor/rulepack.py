@@ -29,10 +29,25 @@ from pydantic import (
     model_validator,
 )
 
-from . import yamlfile
+from . import packcache, yamlfile
 from .conditions import Condition, condition
 from .errors import RulePackError
-from .packparts import Claim, Dimension, Document, Option, Text, _claim_id, _id_of, _Known, _known, _source, _sources
+from .packparts import (
+    Claim,
+    Dimension,
+    Document,
+    LocalText,
+    Option,
+    Text,
+    _claim_id,
+    _id_of,
+    _Known,
+    _known,
+    _source,
+    _sources,
+)
+from .packtests import Case, Examples
+from .packtests import label as _test_label
 from .resources import default_pack_path, pack_path
 from .validation import Loc, Problem, Wording, fail, problems, raise_all, shown, suggest
 
@@ -81,15 +96,16 @@ def _effects(value: Any, info: ValidationInfo) -> dict[str, Effect]:
 class Rule(BaseModel):
     """One rule: when its condition holds, its effects apply to the options."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
     id: Annotated[str, PlainValidator(_rule_id)]
     dimension: Annotated[str, PlainValidator(_dimension)]
     when: Annotated[Condition, PlainValidator(condition)]
     # Validated even when missing, so that the message says what they must hold.
     effects: Annotated[dict[str, Effect], PlainValidator(_effects)] = Field(default=None, validate_default=True)
-    because: Text
+    because: LocalText
     sources: Annotated[tuple[str, ...], PlainValidator(_sources)] = Field(default=None, validate_default=True)
+    examples: Examples | None = None  # requirement sets it must fire / stay quiet under (advisor rules test)
     _line: int | None = PrivateAttr(None)
 
     @property
@@ -111,17 +127,18 @@ def _version(value: Any) -> str:
 class RulePack(BaseModel):
     """A validated rule pack."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     name: Text = Field(alias="pack")
     version: Annotated[str, PlainValidator(_version)] = "0"
-    title: Text = ""
+    title: LocalText = ""
     source: Annotated[dict[str, str], PlainValidator(_source)] = {}
     documents: dict[Annotated[str, _id_of("document", _OPTION)], Document] = {}
     claims: dict[Annotated[str, PlainValidator(_claim_id)], Claim] = {}
     options: dict[Annotated[str, _id_of("option", _OPTION)], Option] = Field(default={}, validate_default=True)
     dimensions: dict[Annotated[str, _id_of("dimension", _OPTION)], Dimension] = {}
     rules: tuple[Rule, ...]
+    cases: tuple[Case, ...] = ()  # situations and what the pack must conclude (advisor rules test)
     _path: str = PrivateAttr("")
 
     @field_validator("documents", "claims", "options", "dimensions", mode="before")
@@ -175,7 +192,7 @@ class RulePack(BaseModel):
     @model_validator(mode="after")
     def _defaults(self, info: ValidationInfo) -> RulePack:
         title = self.title or self.name
-        source = {"title": self.source.get("title") or title, "document": self.source.get("document") or ""}
+        source = {"title": self.source.get("title") or str(title), "document": self.source.get("document") or ""}
         declared = _known(info).dimensions
         dimensions = self.dimensions or {d: Dimension(title=d, order=i) for i, d in enumerate(declared, 1)}
         for key, dimension in dimensions.items():
@@ -236,10 +253,10 @@ def _rule_label(data: Any) -> Callable[[Loc], str | None]:
 
     def label(loc: Loc) -> str | None:
         if len(loc) < 2 or loc[0] != "rules" or not isinstance(loc[1], int):
-            return None
+            return _test_label(data, loc, None)
         body = data["rules"][loc[1]]
         rid = body.get("id") if isinstance(body, dict) else None
-        return rid if isinstance(rid, str) and _ID.match(rid) else f"rules[{loc[1]}]"
+        return _test_label(data, loc, rid if isinstance(rid, str) and _ID.match(rid) else f"rules[{loc[1]}]")
 
     return label
 
@@ -249,14 +266,20 @@ def check_pack(path: str | Path, base: RulePack | None = None) -> tuple[RulePack
 
     With ``base``, the pack may cite the base pack's claims, options and dimensions.
     """
-    doc = yamlfile.load(path, RulePackError)
+    text, source = yamlfile.read_text(path, RulePackError)
+    if base is None and (kept := packcache.stored(text, source, RulePack)) is not None:
+        return kept, []
+    doc = yamlfile.parse(text, source, RulePackError)
     if not isinstance(doc.data, dict):
         message = f"a rule pack must be a mapping, got {yamlfile.describe(doc.data)}"
         return None, [Problem(doc.source, doc.line_of(()), None, message)]
     try:
-        return RulePack.model_validate(doc.data, context=_Known(doc, base)), []
+        pack = RulePack.model_validate(doc.data, context=_Known(doc, base))
     except ValidationError as exc:
         return None, problems(exc, doc, RulePack, Wording(label=_rule_label(doc.data)))
+    if base is None:
+        packcache.store(text, source, pack)
+    return pack, []
 
 
 def load_pack(path: str | Path | None = None, base: RulePack | None = None) -> RulePack:

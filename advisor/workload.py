@@ -32,7 +32,7 @@ KernelNeed = Literal["default", "namespaced-sysctls", "host-kernel-access", "hos
 class Requirements(BaseModel):
     """What the workload needs; every field optional, an omitted one states nothing."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     architecture: Literal["monolith", "microservices"] | None = _req(
         "Architecture",
@@ -192,7 +192,7 @@ USUAL_ANSWERS: dict[str, Any] = {
 class Workload(BaseModel):
     """A workload file: a name, what the team declared, and its requirements."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: StrictStr = Field(min_length=1, max_length=200, title="Name", description="The workload's name.")
     description: StrictStr | None = Field(

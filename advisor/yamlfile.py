@@ -231,7 +231,9 @@ def _one_pass(text: str, source: str) -> Document | None:
     """The document read in one pass over libyaml's events, or None to leave it to the composers."""
     parser = _CParser(text)
     try:
-        return _walk_events(parser.get_event, source)
+        get = parser.get_event
+        get()  # the stream's start
+        return _walk_events(get, source) if type(get()) is DocumentStartEvent else None
     except yaml.YAMLError:
         return None
     finally:
@@ -239,9 +241,7 @@ def _one_pass(text: str, source: str) -> Document | None:
 
 
 def _walk_events(get: Any, source: str) -> Document | None:
-    get()  # the stream's start
-    if type(get()) is not DocumentStartEvent:
-        return None
+    """The document from its events after its start (``get`` gives the next), or None."""
     lines: dict[Path_, int] = {}
     root: Any = _OTHER
     # Each open container: [container, its path, the raw keys seen (None in a list),

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from advisor.cli import cli
-from advisor.formats.check_formats import _href
+from advisor.formats.check_formats_page import _href
 
 from .conftest import assert_golden
 from .test_policy import PACK, workload

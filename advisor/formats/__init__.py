@@ -127,4 +127,15 @@ def render_pieces(subject: str, name: str, result: Any, options: RenderOptions |
     return found.stream(result, options) if found.stream else (found.render(result, options),)
 
 
-from . import adr_formats, check_formats, comparison_formats, decision_formats, rules_formats  # noqa: E402,F401  (they register their formats)
+# They register their formats as imported; the order of a kind's formats (--help lists
+# them) is the order of these modules' names: check_formats, then _ci, then _page.
+from . import (  # noqa: E402,F401
+    adr_formats,
+    analysis_formats,
+    check_formats,
+    check_formats_ci,
+    check_formats_page,
+    comparison_formats,
+    decision_formats,
+    rules_formats,
+)

@@ -14,6 +14,7 @@ import jinja2
 import markupsafe
 from jinja2.sandbox import SecurityError
 
+from .. import cache
 from ..errors import TemplateError
 from ..files import read_regular
 from ..resources import templates_dir
@@ -125,6 +126,33 @@ _AUTOESCAPE = jinja2.select_autoescape(["html", "htm", "html.j2", "htm.j2", "svg
 MAX_TEMPLATE_BYTES = 1024 * 1024
 
 
+# How the shipped templates are read; compiled code depends on it, so it is part of the cache key.
+_SHIPPED = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+_EXTENSIONS = ("jinja2.ext.do", "jinja2.ext.i18n")
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The shipped templates' compiled code, kept in the user's cache (see :mod:`advisor.cache`).
+
+    Jinja checks each entry against a hash of the template's source, so an edited template
+    is compiled afresh; an entry that cannot be read is compiled afresh too.
+    """
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return cache.key(name, filename or "", repr(sorted(_SHIPPED.items())), repr(_EXTENSIONS))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = cache.read("templates", bucket.key)
+        if isinstance(data, bytes):
+            try:
+                bucket.bytecode_from_string(data)
+            except Exception:  # a corrupt entry is only a miss
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        cache.write("templates", bucket.key, bucket.bytecode_to_string())
+
+
 @lru_cache(maxsize=8)
 def environment(color: bool = False, lang: str = "en") -> jinja2.Environment:
     """The environment of the shipped templates (HTML ones autoescaped), writing in ``lang``."""
@@ -132,9 +160,8 @@ def environment(color: bool = False, lang: str = "en") -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         autoescape=_AUTOESCAPE,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=CompiledTemplates() if cache.enabled() else None,
+        **_SHIPPED,
     )
     env.add_extension("jinja2.ext.do")
     _translate(env, lang)
