@@ -21,6 +21,15 @@ def decide(
     return decide_workload(workload, pack, counterfactuals=counterfactuals, lang=lang)
 
 
+def what_if(workload_path: str | Path, pack: RulePack | None, changes, *, lang: str = "en"):
+    """Load a workload file and compare its decision with the decision for the changes ``field=value``."""
+    from .compare import compare
+    from .workload import load_workload
+
+    pack = pack or load_rules()
+    return compare(load_workload(workload_path, pack.options), pack, changes, lang=lang)
+
+
 def repository_root(cwd: Path | None = None) -> Path:
     """The root of the repository holding ``cwd`` (the folder with ``.git``), else ``cwd`` itself."""
     from .discovery import folders_upwards
@@ -45,4 +54,4 @@ def source_document(pack: RulePack) -> Path:
     return path
 
 
-__all__ = ["decide", "load_rules", "report_date", "source_date_epoch", "today"]
+__all__ = ["decide", "load_rules", "report_date", "source_date_epoch", "today", "what_if"]

@@ -60,16 +60,28 @@ cli.add_command(rules)
 @click.option(
     "--color/--no-color", default=None, help="Colour the text view (default: on a terminal, unless NO_COLOR)."
 )
+@click.option(
+    "--what-if",
+    "what_if",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Also decide with this requirement changed (VALUE unstated leaves it out) and show what differs; repeatable.",
+)
 @lang_option
 @click.pass_context
-def decide(ctx, workload, rules_path, fmt, output, template, date, color, lang) -> None:
+def decide(ctx, workload, rules_path, fmt, output, template, date, color, lang, what_if) -> None:
     """Decide one WORKLOAD file (YAML or JSON; - for standard input)."""
     from . import api
 
     if template and ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT:
         raise click.UsageError("--template renders the report itself; leave out --format", ctx)
+    if template and what_if:
+        raise click.UsageError("--template renders one decision; leave out --what-if", ctx)
 
-    decision = api.decide(workload, api.load_rules(rules_path), lang=lang)
+    if what_if:
+        decision = api.what_if(workload, api.load_rules(rules_path), what_if, lang=lang)
+    else:
+        decision = api.decide(workload, api.load_rules(rules_path), lang=lang)
     options = formats.RenderOptions(
         color=use_color(color, output),
         date=api.report_date(date),
@@ -77,7 +89,8 @@ def decide(ctx, workload, rules_path, fmt, output, template, date, color, lang) 
         width=text_width(output),
         lang=lang,
     )
-    emit(formats.render("decision", fmt, decision, options), output, inputs=(workload, rules_path, template))
+    subject = "comparison" if what_if else "decision"
+    emit(formats.render(subject, fmt, decision, options), output, inputs=(workload, rules_path, template))
 
 
 @cli.command()

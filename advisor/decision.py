@@ -29,6 +29,7 @@ from .decision_model import (
 )
 from .packviews import pack_views
 from .rulepack import RulePack
+from .stability import stability
 from .workload import Requirements, Workload, allowed_values
 
 # A lead of this many points or fewer rests on a single small weight: the decision says so.
@@ -92,6 +93,7 @@ def build_decision(
         fragile=_fragility(where),
         decisive=_decisive(pack, fired, where, scores, vetoes),
         fields=views.fields,
+        stability=stability(pack, fired),
     )
 
 
@@ -176,18 +178,38 @@ def _fragility(where: scoring.Standing) -> Fragility | None:
     return None
 
 
-def decide(workload: Workload, pack: RulePack, *, counterfactuals: bool = True, lang: str = "en") -> Decision:
+def decide(
+    workload: Workload, pack: RulePack, *, counterfactuals: bool = True, what_ifs: bool = True, lang: str = "en"
+) -> Decision:
     """Decide a workload with a pack: which rules fire (through the engine), and what follows.
 
-    With ``counterfactuals``, also find each unstated requirement whose value would change
-    the outcome, each verified by asking the engine again.
+    With ``counterfactuals``, also find the what-ifs (:mod:`advisor.whatif`): the smallest
+    changes to the requirements that change the outcome, each decided again by the engine;
+    the counterfactuals are those that state one unstated field. Without ``what_ifs``, only
+    the counterfactuals are found, each value of each unstated field asked of the engine.
     """
+    from . import whatif
     from .engine import compiled
 
     engine = compiled(pack)
-    decision = build_decision(workload, pack, engine.fired(workload.requirements), lang)
+    fired = engine.fired(workload.requirements)
+    decision = build_decision(workload, pack, fired, lang)
     if not counterfactuals:
         return decision
+    if not what_ifs:
+        return decision.model_copy(update={"counterfactuals": _counterfactuals(engine, pack, workload, decision)})
+    found = whatif.find(engine, pack, workload.requirements, fired)
+    unstated = [
+        Counterfactual(field=c.field, value=c.value, recommendation=w.recommendation, status=w.status, tied=w.tied)
+        for w in found
+        for c in w.changes
+        if len(w.changes) == 1 and c.was is None and c.value is not None
+    ]
+    return decision.model_copy(update={"counterfactuals": unstated, "what_ifs": found})
+
+
+def _counterfactuals(engine: Any, pack: RulePack, workload: Workload, decision: Decision) -> list[Counterfactual]:
+    """Each unstated field's value that changes the outcome, every value asked of the engine."""
     found = []
     stated = workload.requirements.stated()
     outcome = (decision.status, decision.recommendation, tuple(decision.tied))
@@ -205,4 +227,4 @@ def decide(workload: Workload, pack: RulePack, *, counterfactuals: bool = True, 
                         tied=list(what.best) if what.status == "tie" else [],
                     )
                 )
-    return decision.model_copy(update={"counterfactuals": found})
+    return found

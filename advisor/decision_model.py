@@ -169,6 +169,45 @@ class Counterfactual(_Model):
     tied: list[str] = []
 
 
+class Change(_Model):
+    """One requirement changed: the field, its new value (None: left unstated) and the value it had (None: unstated)."""
+
+    field: str
+    value: Value | None
+    was: Value | None
+
+
+class WhatIf(_Model):
+    """A smallest set of requirement changes (one field, or two when no one field does) that
+    changes the outcome, with the outcome the engine gives for it."""
+
+    changes: list[Change]
+    status: Status
+    recommendation: str | None
+    tied: list[str] = []
+
+
+WeightChange = Literal["+1", "-1", "+25%", "-25%"]
+
+
+class WeightFlip(_Model):
+    """A change to the weight of one fired rule that would change the recommendation, and to what."""
+
+    rule: str
+    change: WeightChange
+    status: Status
+    recommendation: str | None
+    tied: list[str] = []
+
+
+class Stability(_Model):
+    """Whether the recommendation survives any one fired rule's points changed by ±1 or ±25%
+    (see :mod:`advisor.stability`); ``flips`` lists the changes that would reverse it."""
+
+    stable: bool
+    flips: list[WeightFlip]
+
+
 class Decision(_Model):
     """A scored decision for one workload, with every conclusion its views show."""
 
@@ -197,6 +236,8 @@ class Decision(_Model):
     fragile: Fragility | None = None
     decisive: Decisive = Decisive(kind="none", reasons=[])
     fields: dict[str, FieldInfo] = {}
+    what_ifs: list[WhatIf] = []
+    stability: Stability | None = None
 
     def option(self, option_id: str) -> OptionView:
         """The option with this id."""
@@ -205,6 +246,33 @@ class Decision(_Model):
     def rule(self, rule_id: str) -> FiredRule:
         """The fired rule with this id."""
         return next(r for r in self.fired if r.rule == rule_id)
+
+
+class ScoreChange(_Model):
+    """An option's score before and after a what-if."""
+
+    option: str
+    before: int
+    after: int
+
+
+class Comparison(_Model):
+    """A decision next to the decision with some requirements changed (``advisor decide --what-if``).
+
+    ``vetoes_added`` and ``vetoes_removed`` map an option to the rules that veto it only
+    after, or only before; ``rules_fired`` and ``rules_stopped`` are the rules that fire
+    only after, or only before, in pack order.
+    """
+
+    changes: list[Change]
+    before: Decision
+    after: Decision
+    outcome_changed: bool
+    scores: list[ScoreChange]
+    vetoes_added: dict[str, list[str]]
+    vetoes_removed: dict[str, list[str]]
+    rules_fired: list[str]
+    rules_stopped: list[str]
 
 
 def decision_schema() -> dict[str, Any]:

@@ -72,6 +72,24 @@ class CompiledPack:
                 self._cache.popitem(last=False)
             return fired
 
+    def fired_many(self, sets: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+        """The fired rules for each of several stated requirement sets, under one hold of the lock.
+
+        Each set is what ``Requirements.stated()`` gives (valid values, in model order): the
+        caller builds them from allowed values, so they are not validated again.
+        """
+        found = []
+        with self._lock:
+            for stated in sets:
+                key = tuple(stated.items())
+                cached = self._cache.get(key)
+                if cached is None:
+                    cached = self._cache[key] = self._evaluate(stated)
+                    if len(self._cache) > CACHE_SIZE:
+                        self._cache.popitem(last=False)
+                found.append(cached)
+        return found
+
     def _evaluate(self, stated: dict[str, Any]) -> tuple[str, ...]:
         fact = _fact_json(stated)
         names: list[str] = []

@@ -301,7 +301,7 @@ def test_the_recommended_summary_gives_margin_count_and_declared_difference():
     """The summary names the choice, its margin, the rules adding most to its lead, and the declared option."""
     md = render("decision", "md", hand_built(), RenderOptions())
     summary = md.split("## Requirements")[0]
-    assert "**Recommendation: Docker containers** (ahead of Virtual machines by 10 points)" in summary
+    assert "**Recommendation: Docker containers** (ahead of Virtual machines by 10 points; stable: " in summary
     assert (
         "Docker containers leads Virtual machines by 10 points, chiefly as density is high (+13, `dense`), "
         "architecture is microservices (+3, `microservices`) and startup is seconds or subsecond (+2, `fast-start`)."

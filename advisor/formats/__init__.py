@@ -135,6 +135,7 @@ from . import (  # noqa: E402,F401
     check_formats,
     check_formats_ci,
     check_formats_page,
+    comparison_formats,
     decision_formats,
     rules_formats,
 )
