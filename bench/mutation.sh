@@ -13,8 +13,8 @@ declare -A TESTS=(
   [conditions]="tests/test_oracle.py tests/test_rulepack.py tests/test_engine.py"
   [rulepack]="tests/test_rulepack.py tests/test_engine.py tests/test_source_document.py"
   [engine]="tests/test_engine.py tests/test_oracle.py"
-  [scoring]="tests/test_scoring.py tests/test_decision.py tests/test_check_three.py"
-  [decision]="tests/test_decision.py tests/test_scoring.py"
+  [scoring]="tests/test_scoring.py tests/test_oracle.py tests/test_decision.py tests/test_check_three.py"
+  [decision]="tests/test_decision.py tests/test_scoring.py tests/test_oracle.py tests/test_properties.py"
   [check]="tests/test_check_cli.py tests/test_check_three.py tests/test_baseline.py"
   [policy]="tests/test_policy.py"
   [yamlfile]="tests/test_yamlfile_fast.py tests/test_rulepack.py"
@@ -50,6 +50,7 @@ PY
   survived=$(grep -c ': survived$' "$copy/results.txt" || true)
   other=$(grep -vcE ': (killed|survived)$' "$copy/results.txt" || true)
   total=$((killed + survived))
+  [ "$total" -gt 0 ] || tail -20 "$copy/run.log" >&2
   score=$([ "$total" -gt 0 ] && echo "scale=1; 100 * $killed / $total" | bc || echo "n/a")
   printf '%-11s killed %4d  survived %4d  other %3d  score %5s%%  (%ds)\n' \
     "$module" "$killed" "$survived" "$other" "$score" "$seconds"
