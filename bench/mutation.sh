@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 declare -A TESTS=(
-  [conditions]="tests/test_oracle.py tests/test_rulepack.py tests/test_engine.py"
+  [conditions]="tests/test_conditions.py tests/test_oracle.py tests/test_rulepack.py tests/test_engine.py"
   [rulepack]="tests/test_rulepack.py tests/test_engine.py tests/test_source_document.py"
   [engine]="tests/test_engine.py tests/test_oracle.py"
   [scoring]="tests/test_scoring.py tests/test_oracle.py tests/test_decision.py tests/test_check_three.py"

@@ -21,7 +21,7 @@ PACKS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(PACKS))
+@pytest.fixture(params=sorted(PACKS))  # per test, so mutation testing sees each test parse its pack
 def case(request):
     """A pack, its compiled form and its rules as written."""
     pack = load_pack(PACKS[request.param])
