@@ -57,6 +57,7 @@ PY
   grep ': survived$' "$copy/results.txt" | sed 's/^/    /' || true
   mkdir -p "$ROOT/bench/.mutation" && cp "$copy/results.txt" "$ROOT/bench/.mutation/$module.txt"
   if [ -n "${MUTATION_DIFFS:-}" ]; then
+    : >"$ROOT/bench/.mutation/$module.diff"
     for name in $(grep ': survived$' "$copy/results.txt" | sed 's/: survived$//; s/^ *//'); do
       (cd "$copy" && mutmut show "$name") >>"$ROOT/bench/.mutation/$module.diff" 2>&1 || true
     done

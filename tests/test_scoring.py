@@ -82,3 +82,19 @@ def test_triggers_name_the_requirements_that_held_in_the_branch_that_held(pack):
         "performance",
         "density",
     ]
+
+
+def test_a_veto_alone_is_a_con_of_the_vetoed_option(three):
+    """bare-metal-speed only vetoes vm (no rival gains points from it): it is still vm's con."""
+    assert cons(three, ["bare-metal-speed"], "vm", {"vm": ["bare-metal-speed"]}) == ["bare-metal-speed"]
+
+
+def test_points_taken_are_a_con_even_with_no_rival_left(three):
+    """os-testing takes a point from docker: a con of docker even when vm and wasm are both vetoed."""
+    vetoes = {"vm": ["bare-metal-speed"], "wasm": ["shared-kernel"]}
+    assert cons(three, ["os-testing"], "docker", vetoes) == ["os-testing"]
+
+
+def test_a_rule_that_does_not_hold_has_no_triggers(pack):
+    """os-testing with os_testing stated but no branch of its `any` holding triggered nothing."""
+    assert triggers(pack.rule("os-testing"), {"os_testing": True, "custom_kernel": False}) == {}
