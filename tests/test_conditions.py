@@ -64,6 +64,32 @@ def test_ways_multiply_over_all_and_add_over_any():
     assert c.ways() == 8
 
 
+def test_a_condition_of_exactly_the_limit_counts_all_its_ways_and_past_it_one_more():
+    """64 branches count 64 ways (accepted); a condition built past the limit counts MAX_WAYS + 1, no more."""
+    from advisor.conditions import MAX_WAYS, Condition
+
+    limit = condition({"any": [{"isolation": "high"}] * MAX_WAYS})
+    assert limit.ways() == MAX_WAYS
+    past = Condition("any", children=(Condition("is", field="isolation", values=("high",)),) * (MAX_WAYS + 5))
+    assert past.ways() == MAX_WAYS + 1
+
+
+def test_a_rule_of_the_most_ways_shares_no_ruleset_it_would_overflow(tmp_path):
+    """A 64-way rule followed by a one-way rule both fire: they are not put in one durable-rules ruleset."""
+    from advisor.engine import CompiledPack
+    from advisor.rulepack import load_pack
+    from advisor.workload import Requirements
+
+    from .test_rulepack import HEADER, rule_with
+
+    wide = "{any: [" + ", ".join(["{isolation: high}"] * 64) + "]}"
+    path = tmp_path / "pack.yaml"
+    path.write_text(HEADER + rule_with(wide, "wide") + rule_with("{isolation: high}", "one"), encoding="utf-8")
+    compiled = CompiledPack(load_pack(path))
+    assert compiled.fired(Requirements(isolation="high")) == ("wide", "one")
+    compiled.close()
+
+
 def test_a_condition_of_many_thousand_ways_says_more_than_the_limit_it_counted_to():
     """A product past 64000 ways is reported as 'more than 64000', not as a count that was cut short."""
     fields = ["kernel", "deploy_frequency", "isolation", "startup", "scaling", "density", "resource_budget"]
@@ -91,9 +117,9 @@ def test_a_condition_that_is_not_a_non_empty_mapping_is_refused_with_why(value):
 
 def test_every_problem_of_a_condition_is_reported_at_its_place():
     """Two bad entries, an empty value list and a bad nested branch are each reported, each where it is."""
-    found = refusals({"densty": "high", "performance": [], "any": [{"density": "huge"}], "isolation": "x", "all": 3})
+    found = refusals({"all": 3, "densty": "high", "performance": [], "any": [{"density": "huge"}], "isolation": "x"})
     places = [p for p, _ in found]
-    assert places == [("densty",), ("performance",), ("any", 0, "density"), ("isolation",), ("all",)]
+    assert places == [("all",), ("densty",), ("performance",), ("any", 0, "density"), ("isolation",)]
     messages = dict(found)
     assert "unknown field 'densty'" in messages[("densty",)] and "density" in messages[("densty",)]
     assert "performance can never be 'nothing'" in messages[("performance",)]
