@@ -174,3 +174,110 @@ def test_an_existing_file_is_refused_without_overwrite(tmp_path):
     with pytest.raises(AlreadyExists, match="already exists"):
         write_atomic(target, "new", overwrite=False)
     assert target.read_text(encoding="utf-8") == "old"
+
+
+def test_what_cannot_be_written_is_said_with_the_path(tmp_path):
+    """A folder, a file in a missing folder, and an existing file without overwrite each give 'PATH: why'."""
+    cases = [
+        (tmp_path, {}, f"{tmp_path}: is a folder, not a file"),
+        (tmp_path / "nope" / "out.md", {}, f"{tmp_path / 'nope' / 'out.md'}: the folder does not exist"),
+    ]
+    (tmp_path / "old.md").write_text("old", encoding="utf-8")
+    cases.append((tmp_path / "old.md", {"overwrite": False},
+                  f"{tmp_path / 'old.md'}: already exists; not overwritten (use --force)"))
+    for target, kwargs, message in cases:
+        with pytest.raises(OutputError) as info:
+            write_atomic(target, "x", **kwargs)
+        assert str(info.value) == message
+        assert info.value.path == str(target)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "what"),
+    [
+        ("a\nb\n\udc80", "utf-8", "the byte \\x80 of a name that is not UTF-8 (line 3)"),
+        ("\udcff", "utf-8", "the byte \\xff of a name that is not UTF-8 (line 1)"),
+        ("x\n\ud800", "utf-8", "a lone surrogate \\ud800 (line 2)"),
+        ("\udfff", "utf-8", "a lone surrogate \\udfff (line 1)"),
+        ("\udc7f", "utf-8", "a lone surrogate \\udc7f (line 1)"),
+        ("\udd00", "utf-8", "a lone surrogate \\udd00 (line 1)"),
+        ("\n\nprice: \u20ac", "latin-1", "the character '\\u20ac' (line 3)"),
+    ],
+)
+def test_unencodable_text_names_the_character_and_its_line(text, encoding, what):
+    """Bytes of a non-UTF-8 name (U+DC80..U+DCFF), other lone surrogates and characters the encoding lacks
+    are told apart, with the line (counted from the start) they are on."""
+    with pytest.raises(OutputError) as info:
+        files.encoded(text, encoding)
+    assert str(info.value) == f"the output cannot be written as {encoding}: it holds {what}; nothing written"
+
+
+def test_kinds_of_files_are_named_for_messages(tmp_path):
+    """A regular file, a folder and a FIFO are named as such; reading a FIFO is a NotRegular with its kind."""
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    os.mkfifo(tmp_path / "p")
+    assert files.kind_of(os.stat(tmp_path / "f").st_mode) == "a regular file"
+    assert files.kind_of(os.stat(tmp_path).st_mode) == "a folder"
+    assert files.kind_of(os.stat(tmp_path / "p").st_mode) == "a FIFO"
+    assert files.kind_of(0) == "not a regular file"
+    with pytest.raises(files.NotRegular) as info:
+        files.read_regular(tmp_path / "p", 100)
+    assert (info.value.kind, str(info.value)) == ("a FIFO", "is a FIFO, not a regular file")
+
+
+def test_an_output_that_is_an_input_is_refused_but_standard_input_is_not(tmp_path):
+    """The output may not be one of the inputs (also through another spelling); '-' and None are no files."""
+    (tmp_path / "in.yaml").write_text("x", encoding="utf-8")
+    files.refuse_inputs(tmp_path / "in.yaml", ["-", None, tmp_path / "other.yaml"])
+    with pytest.raises(OutputError, match=r"is also an input \(.*in\.yaml\); not overwritten"):
+        files.refuse_inputs(tmp_path / "in.yaml", ["-", str(tmp_path / "." / "in.yaml")])
+
+
+def test_a_fifo_output_is_written_through_and_appended_to_a_character_device(tmp_path):
+    """An existing FIFO with a reader receives the text as it is (it is not replaced by a file); /dev/null takes it."""
+    import threading
+
+    fifo = tmp_path / "p"
+    os.mkfifo(fifo)
+    got = []
+    def read():
+        with open(fifo, "rb") as fh:
+            got.append(fh.read())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for _ in range(200):  # wait until the reader has the FIFO open
+        try:
+            write_atomic(fifo, "through the pipe\n")
+            break
+        except OutputError as exc:
+            assert "no program is reading it" in str(exc)
+            import time
+
+            time.sleep(0.01)
+    reader.join(5)
+    assert got == [b"through the pipe\n"]
+    assert files.kind_of(os.stat(fifo).st_mode) == "a FIFO"
+    write_atomic("/dev/null", "gone")
+
+
+def test_a_fifo_without_reader_is_an_error_saying_so(tmp_path):
+    """Writing to a FIFO nobody reads fails at once, saying no program is reading it."""
+    os.mkfifo(tmp_path / "p")
+    with pytest.raises(OutputError) as info:
+        write_atomic(tmp_path / "p", "x")
+    assert str(info.value) == f"{tmp_path / 'p'}: cannot write to a FIFO: no program is reading it"
+
+
+def test_a_link_to_an_open_descriptor_is_appended_to_not_replaced(tmp_path):
+    """A path leading through links to /proc/self/fd/N (as /dev/stdout does) is written to in place, appending."""
+    out = tmp_path / "out.txt"
+    out.write_text("before\n", encoding="utf-8")
+    with open(out, "ab") as fh:
+        link = tmp_path / "stdout"
+        os.symlink(f"/proc/self/fd/{fh.fileno()}", link)
+        hop = tmp_path / "hop"
+        os.symlink(link, hop)
+        write_atomic(hop, "after\n")
+    assert out.read_text(encoding="utf-8") == "before\nafter\n"
+    assert os.path.islink(link) and os.path.islink(hop)
