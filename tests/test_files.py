@@ -26,8 +26,9 @@ def test_a_file_that_appears_during_a_no_overwrite_write_is_kept_and_no_temp_fil
         return real_link(src, dst)
 
     monkeypatch.setattr(files.os, "link", racing_link)
-    with pytest.raises(AlreadyExists):
+    with pytest.raises(AlreadyExists) as info:
         write_atomic(target, "ours", overwrite=False)
+    assert str(info.value) == f"{target}: already exists; not overwritten (use --force)"
     assert target.read_text(encoding="utf-8") == "theirs"
     assert _listing(tmp_path) == ["out.md"]
 
@@ -66,8 +67,9 @@ def test_a_link_failing_otherwise_is_an_output_error_with_no_trace(tmp_path, mon
         raise OSError(errno.EIO, "Input/output error")
 
     monkeypatch.setattr(files.os, "link", broken)
-    with pytest.raises(OutputError, match="Input/output error"):
+    with pytest.raises(OutputError) as info:
         write_atomic(tmp_path / "out.md", "ours", overwrite=False)
+    assert str(info.value) == f"{tmp_path / 'out.md'}: cannot write: Input/output error"
     assert _listing(tmp_path) == []
 
 
@@ -135,8 +137,9 @@ def test_a_failing_chmod_or_rename_leaves_the_old_file_and_no_tmp(tmp_path, monk
         raise OSError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(files.os, step, fail)
-    with pytest.raises(OutputError, match="cannot write: Permission denied"):
+    with pytest.raises(OutputError) as info:
         write_atomic(target, "new")
+    assert str(info.value) == f"{target}: cannot write: Permission denied"
     assert target.read_text(encoding="utf-8") == "old"
     assert _listing(tmp_path) == ["out.md"]
 
@@ -148,8 +151,9 @@ def test_a_folder_where_no_temp_file_can_be_made_is_an_output_error(tmp_path, mo
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(files.tempfile, "mkstemp", fail)
-    with pytest.raises(OutputError, match="Read-only file system"):
+    with pytest.raises(OutputError) as info:
         write_atomic(tmp_path / "out.md", "new")
+    assert str(info.value) == f"{tmp_path / 'out.md'}: cannot write: Read-only file system"
     assert _listing(tmp_path) == []
 
 
