@@ -325,7 +325,7 @@ def write_adr(
     ``rules_path`` is the ``--rules`` the pack came from, repeated in the record's check command.
     """
     from . import formats
-    from .adr_check import check_command, forecast
+    from .adr_check import for_record
     from .dates import today
     from .decision import decide
     from .rulepack import load_rules
@@ -349,8 +349,7 @@ def write_adr(
     date = today().isoformat()
     shown = None if workload_path == "-" else display_path(workload_path, start)
     options = formats.RenderOptions(date=date, template=user_template, lang=lang)
-    command = check_command(shown, rules_path, start) if shown is not None else None
-    outlook = forecast(workload_path, rules_path, start) if shown is not None else None
+    command, outlook = for_record(workload_path, shown, rules_path, start)
 
     rendered: dict[str, str] = {}
 

@@ -22,6 +22,16 @@ class CheckForecast:
     exit_code: int
 
 
+def for_record(
+    workload_path: str, shown: str | None, rules_path: str | None, start: Path
+) -> tuple[str | None, CheckForecast | None]:
+    """The check command and its forecast for a record of ``workload_path`` (shown as ``shown``;
+    None for standard input, which no check can read again)."""
+    if shown is None:
+        return None, None
+    return check_command(shown, rules_path, start), forecast(workload_path, rules_path, start)
+
+
 def check_command(shown_workload: str, rules_path: str | None, start: Path) -> str:
     """The `advisor check` command line for the record: the workload file and the ``--rules``
     it was decided with, each quoted for a POSIX shell."""
