@@ -40,8 +40,13 @@ def test_without_hard_links_a_no_overwrite_write_creates_the_file_exclusively(tm
         raise OSError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr(files.os, "link", no_links)
-    write_atomic(tmp_path / "out.md", "ours", overwrite=False)
+    mask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "out.md", "ours", overwrite=False)
+    finally:
+        os.umask(mask)
     assert (tmp_path / "out.md").read_text(encoding="utf-8") == "ours"
+    assert (tmp_path / "out.md").stat().st_mode & 0o777 == 0o644
     assert _listing(tmp_path) == ["out.md"]
 
 
@@ -206,6 +211,7 @@ def test_what_cannot_be_written_is_said_with_the_path(tmp_path):
         ("\udc7f", "utf-8", "a lone surrogate \\udc7f (line 1)"),
         ("\udd00", "utf-8", "a lone surrogate \\udd00 (line 1)"),
         ("\n\nprice: \u20ac", "latin-1", "the character '\\u20ac' (line 3)"),
+        ("\ue000", "latin-1", "the character '\\ue000' (line 1)"),
     ],
 )
 def test_unencodable_text_names_the_character_and_its_line(text, encoding, what):
@@ -281,7 +287,29 @@ def test_a_link_to_an_open_descriptor_is_appended_to_not_replaced(tmp_path):
         link = tmp_path / "stdout"
         os.symlink(f"/proc/self/fd/{fh.fileno()}", link)
         hop = tmp_path / "hop"
-        os.symlink(link, hop)
-        write_atomic(hop, "after\n")
+        os.symlink("stdout", hop)  # relative: read from the link's own folder
+        write_atomic(hop, iter(["af", "ter\n"]))
     assert out.read_text(encoding="utf-8") == "before\nafter\n"
     assert os.path.islink(link) and os.path.islink(hop)
+
+
+def test_the_temporary_file_is_a_hidden_tmp_beside_the_target(tmp_path):
+    """While the text is written, it goes to '.NAME.*.tmp' in the target's own folder (so the rename is atomic)."""
+    seen = []
+
+    def pieces():
+        yield "a"
+        seen.extend(_listing(tmp_path))
+        yield "b"
+
+    write_atomic(tmp_path / "out.md", pieces())
+    assert len(seen) == 1 and seen[0].startswith(".out.md.") and seen[0].endswith(".tmp"), seen
+    assert _listing(tmp_path) == ["out.md"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_a_device_that_cannot_take_the_text_is_an_error_naming_it():
+    """Writing to /dev/full (a character device that is always full) says so, with the path and the reason."""
+    with pytest.raises(OutputError) as info:
+        write_atomic("/dev/full", "x")
+    assert str(info.value) == "/dev/full: cannot write to a character device: No space left on device"
