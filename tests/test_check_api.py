@@ -72,3 +72,10 @@ def test_a_file_that_is_not_a_workload_is_an_error_verdict_and_the_rest_are_chec
     assert len(errors) == 1 and errors[0].line == 2 and "density" in errors[0].error
     assert result.counts["error"] == 1 and result.counts["unchecked"] == 1
     assert result.exit_code == 2
+
+
+def test_a_one_point_loss_is_a_warning_naming_the_rule_behind_it(tmp_path):
+    """Declaring docker where fast-start gives wasm 3 and docker 2: a close call (loss 1), warned, naming fast-start."""
+    (tmp_path / "w.yaml").write_text("name: w\ndeclared: docker\nrequirements: {startup: seconds}\n", encoding="utf-8")
+    (verdict,) = run_check([str(tmp_path / "w.yaml")], rules_path=THREE, cwd=tmp_path, today="2025-01-01").results
+    assert (verdict.verdict, verdict.finding, verdict.loss, verdict.rules) == ("warn", "close", 1, ["fast-start"])
