@@ -40,6 +40,8 @@ quoted = ", ".join(f'"{t}"' for t in tests)
 text = re.sub(r'only_mutate = \[.*?\]', f'only_mutate = ["advisor/{module}.py"]', text, flags=re.S)
 text = re.sub(r'pytest_add_cli_args_test_selection = \[.*?\]', f'pytest_add_cli_args_test_selection = [{quoted}]',
               text, flags=re.S)
+if module == "engine":  # compiled packs are cached per process: fork each mutant from a process that ran no test
+    text = text.replace("[tool.mutmut]\n", '[tool.mutmut]\nprocess_isolation = "forkserver"\n', 1)
 open(path, "w", encoding="utf-8").write(text)
 PY
   start=$(date +%s)
