@@ -293,14 +293,17 @@ def write_adr(
     to_stdout: bool = False,
     start: Path | None = None,
     lang: str = "en",
+    rules_path: str | None = None,
 ) -> Written:
     """Decide a workload and write the next ADR for it (or only render it, with ``to_stdout``).
 
     ``template`` is ``madr``, ``nygard``, a path to a user's Jinja template, or None for
     the folder's format (``nygard`` where its records are adr-tools', else ``madr``).
     Everything is checked before anything is written; on any error nothing is.
+    ``rules_path`` is the ``--rules`` the pack came from, repeated in the record's check command.
     """
     from . import formats
+    from .adr_check import for_record
     from .dates import today
     from .decision import decide
     from .rulepack import load_rules
@@ -325,11 +328,12 @@ def write_adr(
     date = today().isoformat()
     shown = None if workload_path == "-" else display_path(workload_path, start)
     options = formats.RenderOptions(date=date, template=user_template, lang=lang)
+    command, outlook = for_record(workload_path, shown, rules_path, start)
 
     rendered: dict[str, str] = {}
 
     def text_for(number: int, name: str) -> str:
-        draft = Draft(decision, number, heading, status, date, name, shown, back)
+        draft = Draft(decision, number, heading, status, date, name, shown, back, command, outlook)
         rendered[name] = formats.render("adr", fmt, draft, options)
         return rendered[name]
 

@@ -203,6 +203,7 @@ def adr_command(
         title=title,
         to_stdout=output is not None,
         lang=lang,
+        rules_path=rules_path,
     )
     if output is not None:
         emit(written.text, output)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .adr_check import CheckForecast
 from .adr_supersede import Link
 from .decision_model import Decision
 
@@ -24,3 +25,6 @@ class Draft:
     file: str
     workload_path: str | None
     supersedes: Link | None = None
+    # The `advisor check` command line for the record and what that check says today.
+    check_command: str | None = None
+    check: CheckForecast | None = None

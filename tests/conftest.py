@@ -16,13 +16,17 @@ SHARED = ROOT.parent / "shared"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
-def assert_golden(name: str, text: str) -> None:
-    """Compare text with tests/golden/NAME (ADVISOR_UPDATE_GOLDEN=1 rewrites it first, never under CI)."""
-    path = GOLDEN / name
+def assert_golden(name: str, text: str, golden_folder: Path = GOLDEN) -> None:
+    """Compare text with tests/golden/NAME (ADVISOR_UPDATE_GOLDEN=1 rewrites a changed one and fails; not in CI)."""
+    path = golden_folder / name
     if os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1":
         # In CI a golden file is only ever compared: rewriting it there would make the test pass by definition.
         assert not os.environ.get("CI"), "ADVISOR_UPDATE_GOLDEN is refused when CI is set"
-        path.write_text(text, encoding="utf-8")
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old != text:
+            path.write_text(text, encoding="utf-8")
+            # Never a silent pass of a file compared with itself: the rewrite fails until it is reviewed.
+            pytest.fail(f"{path} rewritten; review its diff, then run again without ADVISOR_UPDATE_GOLDEN")
     assert path.exists(), f"{path} is missing; run with ADVISOR_UPDATE_GOLDEN=1 to create it"
     assert text == path.read_text(encoding="utf-8")
 

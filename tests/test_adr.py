@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -761,6 +762,9 @@ THREE = ROOT / "tests" / "packs" / "three-options.yaml"
 def test_records_of_three_options_match_their_golden_files(env, runner, fmt, name, requirements):
     """With three options a record gives each its own pros and cons, a veto with its trigger, a tie of two."""
     (env / f"{name}.yaml").write_text(f"name: {name}\ndeclared: vm\nrequirements: {requirements}\n", encoding="utf-8")
-    result = runner.invoke(cli, ["adr", f"{name}.yaml", "--template", fmt, "--output", "-", "--rules", str(THREE)])
+    (env / "tests" / "packs").mkdir(parents=True)  # the pack inside the project, so the record names it relatively
+    shutil.copy(THREE, env / "tests" / "packs" / THREE.name)
+    rules = "tests/packs/three-options.yaml"
+    result = runner.invoke(cli, ["adr", f"{name}.yaml", "--template", fmt, "--output", "-", "--rules", rules])
     assert result.exit_code == 0, result.output
     assert_golden(f"adr-three-{name}-{fmt}.md", result.output)

@@ -60,7 +60,9 @@ def adr_context(draft: Draft, options: RenderOptions) -> dict[str, Any]:
             "date": draft.date,
             "file": draft.file,
             "workload_path": draft.workload_path,
-            "check_command": f"advisor check {_shell_word(draft.workload_path)}" if draft.workload_path else None,
+            "check_command": draft.check_command
+            or (f"advisor check {_shell_word(draft.workload_path)}" if draft.workload_path else None),
+            "check": vars(draft.check) if draft.check else None,
             "supersedes": (
                 {"number": s.number, "file": s.file, "slug": s.slug, "title": s.title}
                 if (s := draft.supersedes)
