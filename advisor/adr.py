@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .adr_supersede import check_supersedable, link_to, supersede
 from .discovery import folders_upwards
 from .errors import InputError, OutputError, TemplateError
-from .files import AlreadyExists, make_folders, remove_folders, write_atomic
+from .files import AlreadyExists, display_path, make_folders, remove_folders, write_atomic
 from .record import Draft
 from .yamlfile import read_text
 
@@ -281,6 +281,16 @@ def find_record(folder: Path, number: int) -> Record:
 # --- the whole command ------------------------------------------------------------------------
 
 
+def _heading(title: str | None, decision: Decision, pack: RulePack) -> str:
+    """The record's title: the one given, else "Run <workload> on <chosen option>" in English
+    (a record's title and file name stay English in every language)."""
+    english = str(pack.options[decision.recommendation].title) if decision.recommendation else None
+    heading = clean_title(title if title is not None else default_title(decision, english))
+    if not heading:
+        raise InputError("the title is empty", field="--title")
+    return heading
+
+
 def write_adr(
     workload_path: str,
     *,
@@ -319,10 +329,7 @@ def write_adr(
     old = find_record(target, supersedes) if supersedes is not None else None
     if old:  # fail before writing anything if the old record cannot be marked
         check_supersedable(old.path)
-    english = str(pack.options[decision.recommendation].title) if decision.recommendation else None
-    heading = clean_title(title if title is not None else default_title(decision, english))
-    if not heading:
-        raise InputError("the title is empty", field="--title")
+    heading = _heading(title, decision, pack)
     slug = slugify(heading)
     back = link_to(old.number, old.path) if old else None
     date = today().isoformat()
@@ -362,19 +369,6 @@ def _write(target: Path, slug: str, text_for: Callable[[int, str], str], old: Re
     except BaseException:
         remove_folders(created)
         raise
-
-
-def display_path(path: str | Path, start: Path | None = None) -> str:
-    """``path`` as the user would type it (and a CI job would name it): as given when
-    relative, else relative to ``start`` (the current folder) when inside it."""
-    path = Path(path)
-    if not path.is_absolute():
-        return path.as_posix()
-    start = (start or Path.cwd()).resolve()
-    try:
-        return path.resolve().relative_to(start).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _template(template: str | None, folder: Path, start: Path) -> tuple[str, str | None]:

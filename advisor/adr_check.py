@@ -4,22 +4,11 @@ that command does today, found by running the check itself on the workload file.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import AdvisorError
-
-
-@dataclass(frozen=True)
-class CheckForecast:
-    """The check's verdict on the recorded workload file, under the policy found where the record is made."""
-
-    verdict: str
-    finding: str | None
-    declared: str | None
-    loss: int | None
-    margin: int
-    exit_code: int
+from .files import display_path
+from .record import CheckForecast
 
 
 def for_record(
@@ -39,8 +28,6 @@ def check_command(shown_workload: str, rules_path: str | None, start: Path) -> s
     if rules_path:
         rules = rules_path
         if Path(start, rules_path).is_file():
-            from .adr import display_path
-
             rules = display_path(rules_path, start)
         words += ["--rules", rules]
     words.append(shown_workload)

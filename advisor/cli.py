@@ -189,7 +189,8 @@ def adr_command(
 ) -> None:
     """Write the next Architecture Decision Record for WORKLOAD and print its path."""
     from . import api
-    from .adr import display_path, write_adr
+    from .adr import write_adr
+    from .files import display_path
 
     output = one_of(ctx, "--output", "--stdout", output, "-" if to_stdout else None)
 

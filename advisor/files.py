@@ -262,3 +262,16 @@ def remove_folders(created: list[Path]) -> None:
             path.rmdir()
         except OSError:
             pass
+
+
+def display_path(path: str | Path, start: Path | None = None) -> str:
+    """``path`` as the user would type it (and a CI job would name it): as given when
+    relative, else relative to ``start`` (the current folder) when inside it."""
+    path = Path(path)
+    if not path.is_absolute():
+        return path.as_posix()
+    start = (start or Path.cwd()).resolve()
+    try:
+        return path.resolve().relative_to(start).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .adr_check import CheckForecast
 from .adr_supersede import Link
 from .decision_model import Decision
+
+
+@dataclass(frozen=True)
+class CheckForecast:
+    """The check's verdict on the recorded workload file, under the policy found where the record is made."""
+
+    verdict: str
+    finding: str | None
+    declared: str | None
+    loss: int | None
+    margin: int
+    exit_code: int
 
 
 @dataclass(frozen=True)
