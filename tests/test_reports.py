@@ -527,3 +527,16 @@ def test_the_readme_markdown_example_is_real_output(runner):
     assert len(parts) >= 3
     for part in parts:
         assert part in out, part
+
+
+def test_the_readme_quick_start_output_is_real_output(runner):
+    """The quick start's terminal excerpt, cut at its `...` lines, appears piece by piece in decide's output."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "advisor decide examples/payments-api.yaml\n```"
+    example = readme.split(command)[1].split("```text\n")[1].split("\n```")[0]
+    result = runner.invoke(cli, ["decide", str(EXAMPLES / "payments-api.yaml")])
+    assert result.exit_code == 0 and result.output
+    parts = [p.strip("\n") for p in re.split(r"^ *\.\.\.$", example, flags=re.M) if p.strip()]
+    assert len(parts) >= 2
+    for part in parts:
+        assert part in result.output, part
