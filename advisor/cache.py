@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +40,34 @@ def folder(kind: str) -> Path | None:
     if not root.is_absolute():  # no home folder: never a cache relative to the working folder
         return None
     versions = f"{__version__}-py{sys.version_info[0]}.{sys.version_info[1]}-{_library_versions()}"
-    path = root / "advisor" / versions / kind
+    top = root / "advisor"
+    path = top / versions / kind
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return None
-    return path
+    # Entries are unpickled: a folder another user could write to is no cache of ours.
+    return path if all(_private(p) for p in (top, top / versions, path)) else None
+
+
+def _private(path: Path) -> bool:
+    """A real folder (no link) of this user's that nobody else may write to."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and not found.st_mode & 0o022
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of advisor's own modules: a stored pack is made of their classes, and compiled
+    templates hold what their filters gave for constants."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _library_versions() -> str:

@@ -2,16 +2,13 @@
 need not parse, validate and compile the conditions of an unchanged pack again.
 
 An entry is named by a hash of the pack's text and the name it was read under, and of
-the source of advisor's own modules (the pack's model is defined there: a changed model
+the source of advisor's own modules, ``advisor/**/*.py`` (the pack's model is defined there: a changed model
 is a different entry, never an old object in a new shape). Only a pack that validated
 without a problem, on its own (no base pack), is stored.
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from . import cache
@@ -19,18 +16,9 @@ from . import cache
 KIND = "packs"
 
 
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """A hash of advisor's modules, whose classes a stored pack is made of."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def _name(text: str, source: str) -> str | None:
     try:
-        return cache.key(_code_fingerprint(), source, text)
+        return cache.key(cache.code_fingerprint(), source, text)
     except OSError:  # advisor's own files unreadable: no cache
         return None
 

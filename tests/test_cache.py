@@ -136,3 +136,12 @@ def test_no_home_folder_means_no_cache(tmp_path, monkeypatch):
     assert cache.folder("packs") is None
     cache.write("packs", "entry", 1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cache_folder_others_may_write_to_is_not_used(tmp_path, uncached):
+    """A cache folder writable by group or others is passed over: nothing is read from it or written to it."""
+    (tmp_path / "advisor").mkdir()
+    os.chmod(tmp_path / "advisor", 0o777)
+    done = decide(tmp_path)
+    assert done.returncode == 0 and done.stdout == uncached
+    assert entries(tmp_path) == []

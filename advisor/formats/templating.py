@@ -144,7 +144,11 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.variant = f"color={color} lang={lang}"
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return cache.key(name, filename or "", repr(sorted(_SHIPPED.items())), repr(_EXTENSIONS), self.variant)
+        try:
+            code = cache.code_fingerprint()  # the filters folded into the code are advisor's
+        except OSError:
+            code = ""
+        return cache.key(code, name, filename or "", repr(sorted(_SHIPPED.items())), repr(_EXTENSIONS), self.variant)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         data = cache.read("templates", bucket.key)
