@@ -39,8 +39,8 @@ def untranslated(pack: RulePack, languages: tuple[str, ...] = LANGUAGES) -> list
     declared = set(doc.lines)
     found = []
     for where, owner, name, text in _texts(pack):
-        if where[0] == "title" and where not in declared:
-            continue  # a pack without a title is titled by its name, which needs no translation
+        if where[0] in ("title", "dimensions") and where not in declared:
+            continue  # a title the pack does not write (its name, a dimension's id) needs no translation
         written = text if isinstance(text, Localized) else Localized(str(text))
         for lang in languages:
             if not written.has(lang):

@@ -260,3 +260,19 @@ def test_a_madr_record_quotes_claims_alone_in_russian_and_with_their_paraphrase_
         shown = " ".join(result.stdout.replace("\\", "").split())
         assert " ".join(claim.quote.split()) in shown, lang
         assert (claim.text in shown) == (lang == "en"), lang
+
+
+def test_lint_asks_no_translation_of_dimensions_the_pack_does_not_write(runner, tmp_path):
+    """A pack without a dimensions block (titled by the default ids) is not told to translate them."""
+    text = HALF.read_text(encoding="utf-8").replace(
+        "dimensions:\n  isolation: {en: Isolation and security, ru: Изоляция и безопасность}\n", ""
+    )
+    path = tmp_path / "no-dimensions.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["rules", "lint", str(path)])
+    assert result.exit_code == 0, result.output
+    assert [line.split(": ", 1)[1] for line in result.stdout.splitlines()[:-1]] == [
+        "docker: next_steps[1] has no ru translation (warning)",
+        "vm: title has no ru translation (warning)",
+        "high-isolation: because has no ru translation (warning)",
+    ]
