@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from .analysis_model import Analysis, OutcomeCount, Region, Violation
 from .analysis_space import Block, Dist, Key, Outcome, Space, Witness, add_keys, combine, decode, encode, merge
 from .rulepack import RulePack
+from .scoring import FRAGILE_MARGIN
 from .workload import REQUIREMENT_FIELDS, allowed_values
 
-CLOSE_MARGIN = 2  # as the decision's fragile margin
 TOP = 10
 SMALL = 3  # regions are shown by their least requirement sets of at most this many stated fields
 STAGES = ("outcomes", "never_decisive", "monotonicity")
@@ -64,7 +64,7 @@ def analyze(pack: RulePack, *, top: int = TOP, max_seconds: float | None = None)
         together=_together(space.blocks),
         ties=ties,
         close=close,
-        close_margin=CLOSE_MARGIN,
+        close_margin=FRAGILE_MARGIN,
         violations=violations,
         violation_examples=examples,
         top=top,
@@ -102,7 +102,7 @@ def _outcomes(space: Space, total: Dist, top: int) -> tuple[list[OutcomeCount], 
         outcome = space.judge(key)
         label, options = _label(outcome)
         counts[(label, tuple(options))] = counts.get((label, tuple(options)), 0) + count * space.unread
-        close = outcome[0] == "recommended" and outcome[2] is not None and outcome[2] <= CLOSE_MARGIN
+        close = outcome[0] == "recommended" and outcome[2] is not None and outcome[2] <= FRAGILE_MARGIN
         if outcome[0] == "tie" or close:
             regions.setdefault(outcome, []).append((count * space.unread, witness))
     order = {o: i for i, o in enumerate(space.options)}

@@ -29,11 +29,9 @@ from .decision_model import (
 )
 from .packviews import pack_views
 from .rulepack import RulePack
+from .scoring import FRAGILE_MARGIN
 from .stability import stability
 from .workload import Requirements, Workload, allowed_values
-
-# A lead of this many points or fewer rests on a single small weight: the decision says so.
-FRAGILE_MARGIN = 2
 
 
 def for_workload(steps: tuple[dict[str, Any], ...], name: str) -> list[dict[str, Any]]:
@@ -81,7 +79,7 @@ def build_decision(
         unspecified=workload.requirements.unspecified(),
         fired=[views.fired[r] for r in fired],
         claims=[c for c in views.claims if c.id in cited],
-        tied=list(where.best) if where.status == "tie" else [],
+        tied=where.tied,
         ranking=_ranking(pack, fired, scores, vetoes, views.options),
         tradeoffs=_tradeoffs(pack, fired, where.recommendation, vetoes),
         veto_triggers=[
@@ -224,7 +222,7 @@ def _counterfactuals(engine: Any, pack: RulePack, workload: Workload, decision: 
                         value=value,
                         recommendation=what.recommendation,
                         status=what.status,
-                        tied=list(what.best) if what.status == "tie" else [],
+                        tied=what.tied,
                     )
                 )
     return found

@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from . import yamlfile
+from .translation import LANGUAGES
 from .validation import Loc, fail, raise_all, shown, suggest
 from .workload import field_specs
 
@@ -118,7 +119,6 @@ def _texts(value: Any, what: str, keys: tuple[str, ...], errors: list[tuple[Loc,
 Text = Annotated[str, PlainValidator(_text)]
 
 # The languages a pack's texts may be written in; English is the one they must have.
-TEXT_LANGUAGES = ("en", "ru")
 
 
 class Localized(str):
@@ -152,7 +152,7 @@ def localized(value: Any, name: str) -> Localized:
         return Localized(value.strip())
     if not isinstance(value, dict):
         raise fail(f"'{name}' must be a non-empty string, or a mapping of languages (en, ru) to them")
-    unknown = [k for k in value if k not in TEXT_LANGUAGES]
+    unknown = [k for k in value if k not in LANGUAGES]
     if unknown:
         raise fail(f"'{name}' has an unknown language '{shown(unknown[0])}'; a text is written in en or ru")
     if "en" not in value:

@@ -34,6 +34,10 @@ def add_up(pack: RulePack, fired: Sequence[str]) -> tuple[dict[str, int], dict[s
                 scores[option] += effect
     return scores, {o: vetoes[o] for o in pack.options if o in vetoes}
 
+# A lead of this many points or fewer rests on a single small weight: the decision calls
+# it fragile, and the pack analysis reports where it happens.
+FRAGILE_MARGIN = 2
+
 
 @dataclass(frozen=True)
 class Standing:
@@ -49,6 +53,11 @@ class Standing:
     recommendation: str | None
     runner_up: str | None
     margin: int | None
+
+    @property
+    def tied(self) -> list[str]:
+        """The options tied for first (none unless the status is a tie)."""
+        return list(self.best) if self.status == "tie" else []
 
 
 def stand(

@@ -57,7 +57,7 @@ def stability(pack: RulePack, fired: Sequence[str]) -> Stability | None:
                         change=change,
                         status=now.status,
                         recommendation=now.recommendation,
-                        tied=list(now.best) if now.status == "tie" else [],
+                        tied=now.tied,
                     )
                 )
     return Stability(stable=not flips, flips=flips)

@@ -166,7 +166,7 @@ def _verified(
                     changes=[Change(field=f, value=v, was=stated.get(f)) for f, v in moves_],
                     status=now.status,
                     recommendation=now.recommendation,
-                    tied=list(now.best) if now.status == "tie" else [],
+                    tied=now.tied,
                 )
             )
     return found
