@@ -22,7 +22,6 @@ from math import prod
 from typing import Any
 
 from . import scoring
-from .conditions import Condition
 from .rulepack import RulePack
 from .workload import REQUIREMENT_FIELDS, allowed_values
 
@@ -31,13 +30,6 @@ Key = tuple[tuple[int, ...], int, bool]  # points per option, vetoed options (a 
 Outcome = tuple  # ("recommended", option, margin) | ("tie", options) | ("all_vetoed",) | ("no_rules_fired",)
 Dist = dict[Key, tuple[int, "Witness"]]  # contribution -> (requirement sets, least witness)
 _ORDER = {name: i for i, name in enumerate(REQUIREMENT_FIELDS)}
-
-
-def fields_read(condition: Condition) -> set[str]:
-    """The requirement fields a condition tests."""
-    if condition.op == "is":
-        return {condition.field}  # type: ignore[arg-type]
-    return set().union(*(fields_read(child) for child in condition.children))
 
 
 def better(a: Witness, b: Witness) -> bool:
@@ -86,7 +78,7 @@ class Space:
         self.pack = pack
         self.options = tuple(pack.options)
         self.rule_ids = tuple(r.id for r in pack.rules)
-        reads = {r.id: fields_read(r.when) for r in pack.rules}
+        reads = {r.id: r.when.fields() for r in pack.rules}
         self.read = tuple(f for f in REQUIREMENT_FIELDS if any(f in fs for fs in reads.values()))
         self.fields = REQUIREMENT_FIELDS
         self.size = prod(len(allowed_values(f)) + 1 for f in REQUIREMENT_FIELDS)

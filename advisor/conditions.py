@@ -26,6 +26,12 @@ class Condition(NamedTuple):
     values: tuple[Any, ...] = ()
     children: tuple[Condition, ...] = ()
 
+    def fields(self) -> set[str]:
+        """The requirement fields the condition tests."""
+        if self.op == "is":
+            return {self.field or ""}
+        return set().union(*(child.fields() for child in self.children))
+
     def holds(self, stated: dict[str, Any]) -> bool:
         """Whether the condition holds for these stated requirements (an unstated field never matches)."""
         if self.op == "is":

@@ -215,7 +215,7 @@ def _counterfactuals(engine: Any, pack: RulePack, workload: Workload, decision: 
         for value in allowed_values(field):
             fired = engine.fired(Requirements.model_validate({**stated, field: value}))
             what = scoring.standing(pack, fired)
-            if (what.status, what.recommendation, what.best if what.status == "tie" else ()) != outcome:
+            if what.outcome != outcome:
                 found.append(
                     Counterfactual(
                         field=field,

@@ -59,6 +59,11 @@ class Standing:
         """The options tied for first (none unless the status is a tie)."""
         return list(self.best) if self.status == "tie" else []
 
+    @property
+    def outcome(self) -> tuple[Status, str | None, tuple[str, ...]]:
+        """What a change must alter to change the advice: the status, the recommendation and the tied options."""
+        return self.status, self.recommendation, tuple(self.tied)
+
 
 def stand(
     scores: dict[str, int], vetoes: dict[str, list[str]], allowed: Iterable[str] | None = None

@@ -19,21 +19,12 @@ from itertools import combinations
 from typing import Any
 
 from . import scoring
-from .conditions import Condition
 from .decision_model import Change, WhatIf
 from .rulepack import RulePack
 from .workload import REQUIREMENT_FIELDS, Requirements, allowed_values
 
 # Each value a change may give a field; None leaves it unstated.
 Move = tuple[str, Any]
-
-
-def _fields(condition: Condition, found: set[str]) -> set[str]:
-    if condition.op == "is":
-        found.add(condition.field or "")
-    for child in condition.children:
-        _fields(child, found)
-    return found
 
 
 _READERS: dict[str, dict[str, frozenset[str]]] = {}
@@ -46,7 +37,7 @@ def readers(pack: RulePack) -> dict[str, frozenset[str]]:
     if found is None:
         sets: dict[str, set[str]] = {f: set() for f in REQUIREMENT_FIELDS}
         for rule in pack.rules:
-            for name in _fields(rule.when, set()):
+            for name in rule.when.fields():
                 sets.setdefault(name, set()).add(rule.id)
         found = _READERS[pack.digest] = {f: frozenset(ids) for f, ids in sets.items()}
     return found
@@ -62,11 +53,6 @@ def moves(stated: dict[str, Any]) -> list[Move]:
         if name in stated:
             found.append((name, None))
     return found
-
-
-def outcome_of(where: scoring.Standing) -> tuple:
-    """What a what-if must change: the status, the recommendation and the tied options."""
-    return where.status, where.recommendation, where.best if where.status == "tie" else ()
 
 
 class _Bound:
@@ -156,11 +142,11 @@ def _verified(
 ) -> list[WhatIf]:
     """The candidates whose requirements, decided again by the engine, give another outcome."""
     sets = [_apply(stated, moves_) for moves_ in candidates]
-    before = outcome_of(where)
+    before = where.outcome
     found = []
     for moves_, fired in zip(candidates, engine.fired_many(sets), strict=True):
         now = scoring.standing(pack, fired)
-        if outcome_of(now) != before:
+        if now.outcome != before:
             found.append(
                 WhatIf(
                     changes=[Change(field=f, value=v, was=stated.get(f)) for f, v in moves_],
