@@ -201,3 +201,30 @@ def test_a_ruleset_durable_rules_rejects_is_an_engine_error(pack, monkeypatch):
     with pytest.raises(EngineError, match="durable-rules refused the pack: Could not create ruleset") as info:
         engine.CompiledPack(pack)
     assert info.value.path == pack.path
+
+
+def test_fired_many_answers_a_set_already_evaluated_from_the_cache(pack, monkeypatch):
+    """fired_many does not assert a fact again for a requirement set fired() has just evaluated."""
+    compiled = engine.CompiledPack(pack)
+    calls = []
+    real = durable_rules_engine.assert_fact
+    monkeypatch.setattr(engine._dre, "assert_fact", lambda h, f: calls.append(f) or real(h, f))
+    try:
+        requirements = Requirements(density="high")
+        first = compiled.fired(requirements)
+        (again,) = compiled.fired_many([requirements.stated()])
+    finally:
+        compiled.close()
+    assert again == first and len(calls) == 1
+
+
+def test_closing_a_compiled_pack_twice_is_harmless(pack):
+    """close() may be called again after the rulesets are gone, without an error."""
+    compiled = engine.CompiledPack(pack)
+    compiled.close()
+    compiled.close()
+
+
+def test_a_pack_is_compiled_once_per_process(pack):
+    """compiled() hands back the same compiled pack for the same rules, registering them once."""
+    assert engine.compiled(pack) is engine.compiled(pack)
