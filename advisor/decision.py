@@ -31,7 +31,7 @@ from .packviews import pack_views
 from .rulepack import RulePack
 from .scoring import FRAGILE_MARGIN
 from .stability import stability
-from .workload import Requirements, Workload, allowed_values
+from .workload import Workload
 
 
 def for_workload(steps: tuple[dict[str, Any], ...], name: str) -> list[dict[str, Any]]:
@@ -177,14 +177,13 @@ def _fragility(where: scoring.Standing) -> Fragility | None:
 
 
 def decide(
-    workload: Workload, pack: RulePack, *, counterfactuals: bool = True, what_ifs: bool = True, lang: str = "en"
+    workload: Workload, pack: RulePack, *, counterfactuals: bool = True, lang: str = "en"
 ) -> Decision:
     """Decide a workload with a pack: which rules fire (through the engine), and what follows.
 
     With ``counterfactuals``, also find the what-ifs (:mod:`advisor.whatif`): the smallest
     changes to the requirements that change the outcome, each decided again by the engine;
-    the counterfactuals are those that state one unstated field. Without ``what_ifs``, only
-    the counterfactuals are found, each value of each unstated field asked of the engine.
+    the counterfactuals are those that state one unstated field.
     """
     from . import whatif
     from .engine import compiled
@@ -194,8 +193,6 @@ def decide(
     decision = build_decision(workload, pack, fired, lang)
     if not counterfactuals:
         return decision
-    if not what_ifs:
-        return decision.model_copy(update={"counterfactuals": _counterfactuals(engine, pack, workload, decision)})
     found = whatif.find(engine, pack, workload.requirements, fired)
     unstated = [
         Counterfactual(field=c.field, value=c.value, recommendation=w.recommendation, status=w.status, tied=w.tied)
@@ -204,25 +201,3 @@ def decide(
         if len(w.changes) == 1 and c.was is None and c.value is not None
     ]
     return decision.model_copy(update={"counterfactuals": unstated, "what_ifs": found})
-
-
-def _counterfactuals(engine: Any, pack: RulePack, workload: Workload, decision: Decision) -> list[Counterfactual]:
-    """Each unstated field's value that changes the outcome, every value asked of the engine."""
-    found = []
-    stated = workload.requirements.stated()
-    outcome = (decision.status, decision.recommendation, tuple(decision.tied))
-    for field in decision.unspecified:
-        for value in allowed_values(field):
-            fired = engine.fired(Requirements.model_validate({**stated, field: value}))
-            what = scoring.standing(pack, fired)
-            if what.outcome != outcome:
-                found.append(
-                    Counterfactual(
-                        field=field,
-                        value=value,
-                        recommendation=what.recommendation,
-                        status=what.status,
-                        tied=what.tied,
-                    )
-                )
-    return found
