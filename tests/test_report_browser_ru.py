@@ -26,10 +26,8 @@ from .test_report_browser import CHROMIUM
 
 FC_LIST = shutil.which("fc-list")
 pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="no chromium binary found (Debian: apt-get install chromium); the browser is not available"
-    ),
-    pytest.mark.skipif(FC_LIST is None, reason="no fc-list (Debian: apt-get install fontconfig) to read fonts' characters"),
+    pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary found (Debian: apt-get install chromium)"),
+    pytest.mark.skipif(FC_LIST is None, reason="no fc-list (Debian: apt-get install fontconfig) to read fonts"),
 ]
 
 CYRILLIC = re.compile("[А-Яа-яЁё]")
