@@ -3,7 +3,7 @@
 # against the few test files that exercise it (the whole suite takes minutes per mutant
 # batch). Not part of CI's test run. Needs the `mutation` extra:
 #     pip install -e '.[test,mutation]'
-# Usage: bench/mutation.sh [module ...]   (default: every module below)
+# Usage: [MUTATION_CHILDREN=N] [MUTATION_DIFFS=1] bench/mutation.sh [module ...]   (default: every module below)
 # Prints, per module, the mutants killed, survived and the score (killed / all tested).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,7 +48,7 @@ if module == "engine":  # compiled packs are cached per process: fork each mutan
 open(path, "w", encoding="utf-8").write(text)
 PY
   start=$(date +%s)
-  (cd "$copy" && mutmut run >"$copy/run.log" 2>&1) || true
+  (cd "$copy" && mutmut run ${MUTATION_CHILDREN:+--max-children "$MUTATION_CHILDREN"} >"$copy/run.log" 2>&1) || true
   (cd "$copy" && mutmut results --all true >"$copy/results.txt" 2>&1) || true
   seconds=$(( $(date +%s) - start ))
   killed=$(grep -c ': killed$' "$copy/results.txt" || true)
