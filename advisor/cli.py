@@ -16,6 +16,7 @@ from . import __version__, formats
 from .cli_rules import rules
 from .cli_support import (
     AdvisorGroup,
+    FormatChoice,
     deprecated_alias,
     emit,
     lang_option,
@@ -49,7 +50,7 @@ cli.add_command(rules)
 @cli.command()
 @click.argument("workload", type=click.Path(dir_okay=False, allow_dash=True))
 @rules_option
-@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("decision")), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=FormatChoice("decision"), default="text", show_default=True)
 @output_option
 @click.option(
     "--template",
@@ -236,7 +237,7 @@ def _check_progress(done: int, total: int) -> None:
     metavar="GLOB",
     help="Workload file names to find in folders; repeatable (default: workload.yaml, workload.yml, *.workload.yaml).",
 )
-@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("check")), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=FormatChoice("check"), default="text", show_default=True)
 @output_option
 @click.option(
     "--fail-on",

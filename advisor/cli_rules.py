@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import formats
-from .cli_support import emit, output_option, rules_option
+from .cli_support import FormatChoice, emit, output_option, rules_option
 from .errors import AdvisorError, visible
 
 
@@ -18,7 +18,7 @@ def rules() -> None:
 
 @rules.command("list")
 @rules_option
-@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("rules")), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=FormatChoice("rules"), default="text", show_default=True)
 @output_option
 def rules_list(rules_path, fmt, output) -> None:
     """List the rules of the pack: condition, effects, reason and sources."""
@@ -41,7 +41,7 @@ def rules_show_source(rules_path, show_path, output) -> None:
 
 
 @rules.command("packs")
-@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("packs")), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=FormatChoice("packs"), default="text", show_default=True)
 def rules_packs(fmt) -> None:
     """List the shipped rule packs: name, title, version, options and number of rules."""
     from . import api
@@ -110,7 +110,7 @@ def rules_test(packs, coverage_min) -> int:
 
 @rules.command("analyze")
 @click.argument("pack", required=False, metavar="[PACK]")
-@click.option("--format", "-f", "fmt", type=click.Choice(formats.names("analysis")), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=FormatChoice("analysis"), default="text", show_default=True)
 @click.option(
     "--top", type=click.IntRange(1, 1000), default=10, show_default=True, help="Least sets and examples listed."
 )

@@ -52,6 +52,21 @@ class AdvisorGroup(click.Group):
         return code
 
 
+class FormatChoice(click.Choice):
+    """The ``--format`` choices of one kind of result, looked up when first needed, so a
+    command's start imports only its own renderers, not every kind's."""
+
+    def __init__(self, subject: str) -> None:  # not Choice's own, which would list them now
+        self.subject = subject
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from . import formats
+
+        return tuple(formats.names(self.subject))
+
+
 def internal_error(exc: Exception, debug: bool) -> int:
     """Report a bug in one line (after its traceback when debugging) and give its exit code."""
     if debug or os.environ.get("ADVISOR_DEBUG") == "1":

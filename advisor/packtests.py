@@ -23,7 +23,7 @@ from .workload import Requirements
 class Examples(BaseModel):
     """Requirement sets under which a rule must fire, and ones under which it must stay quiet."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     fires: tuple[Requirements, ...] = ()
     quiet: tuple[Requirements, ...] = ()
@@ -66,7 +66,7 @@ def _margin(value: Any) -> int:
 class Case(BaseModel):
     """A situation and what the pack must conclude about it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: Annotated[str, PlainValidator(_name)]
     requirements: Requirements = Field(default_factory=Requirements)

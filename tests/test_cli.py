@@ -242,6 +242,40 @@ def test_help_imports_neither_durable_nor_jinja2():
     assert out.strip().splitlines()[-1] == "[]"
 
 
+def _modules_after(args: list[str], prefix: str) -> list[str]:
+    """The modules named ``prefix``... that one advisor command run in a fresh process imports."""
+    code = (
+        f"import sys\nfrom advisor.cli import cli\ntry:\n    cli({args!r})\nexcept SystemExit:\n    pass\n"
+        f"import json\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith({prefix!r}))))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_decide_imports_the_decision_renderers_only():
+    """decide starts without the renderers of checks, ADRs, analyses or rule lists, or the pack analysis."""
+    found = _modules_after(["decide", PAYMENTS, "-f", "json"], "advisor.")
+    assert "advisor.formats.decision_formats" in found
+    assert not [m for m in found if m.endswith(("check_formats", "adr_formats", "analysis_formats", "rules_formats"))]
+    assert "advisor.analysis_model" not in found
+
+
+def test_check_lists_its_own_formats_when_asked(runner):
+    """The check's --format choices are its six renderers, found when the choice is read, and a wrong one is refused."""
+    assert "[text|json|junit|sarif|github|html]" in runner.invoke(cli, ["check", "--help"]).stdout
+    result = runner.invoke(cli, ["check", str(EXAMPLES), "-f", "xml"])
+    assert result.exit_code == 2
+    assert "'xml' is not one of 'text', 'json', 'junit', 'sarif', 'github', 'html'" in result.stderr
+
+
+def test_formats_keep_their_order_whichever_module_is_imported_first():
+    """The check's formats are listed in one order even when the fleet page's module is imported before the others."""
+    code = "import advisor.formats.check_formats_page\nfrom advisor import formats\nprint(formats.names('check'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "['text', 'json', 'junit', 'sarif', 'github', 'html']"
+
+
 def test_python_dash_m_runs_the_cli():
     """python -m advisor is the same command."""
     result = subprocess.run(

@@ -1,11 +1,13 @@
 """One registry of output formats; each format is one renderer of one kind of result.
 
-Renderers are registered by the modules imported at the bottom. They import jinja2
-only when they render, so listing formats (for ``--help``) stays cheap.
+Renderers are registered by their modules as imported. A kind's modules are imported the
+first time its formats are asked for, so a command imports only its own renderers (and
+they import jinja2 only when they render, so listing formats for ``--help`` stays cheap).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -44,16 +46,39 @@ class Renderer:
     summary: str
     render: Callable[[Any, RenderOptions], str]
     stream: Callable[[Any, RenderOptions], Iterable[str]] | None = None
+    module: str = ""  # the module that registered it
 
 
 _REGISTRY: dict[str, dict[str, Renderer]] = {}
+
+# The modules that register each kind's formats; a kind's formats are listed (--help) in
+# this order of modules, whichever was imported first, then in the order each registers them.
+MODULES: dict[str, tuple[str, ...]] = {
+    "decision": ("decision_formats",),
+    "comparison": ("comparison_formats",),
+    "adr": ("adr_formats",),
+    "check": ("check_formats", "check_formats_ci", "check_formats_page"),
+    "analysis": ("analysis_formats",),
+    "rules": ("rules_formats",),
+    "packs": ("rules_formats",),
+}
+
+
+def _formats(subject: str) -> dict[str, Renderer]:
+    """The registered formats of a kind of result, its modules imported first."""
+    order = [f"{__name__}.{module}" for module in MODULES.get(subject, ())]
+    for module in order:
+        importlib.import_module(module)
+    known = _REGISTRY.get(subject, {})
+    rank = {module: i for i, module in enumerate(order)}
+    return dict(sorted(known.items(), key=lambda item: rank.get(item[1].module, len(order))))
 
 
 def register(subject: str, name: str, summary: str) -> Callable:
     """Register the decorated function as the ``name`` format of ``subject`` results."""
 
     def decorate(func: Callable[[Any, RenderOptions], str]) -> Callable[[Any, RenderOptions], str]:
-        _REGISTRY.setdefault(subject, {})[name] = Renderer(subject, name, summary, func)
+        _REGISTRY.setdefault(subject, {})[name] = Renderer(subject, name, summary, func, module=func.__module__)
         return func
 
     return decorate
@@ -66,7 +91,7 @@ def register_stream(subject: str, name: str, summary: str) -> Callable:
         def whole(result: Any, options: RenderOptions) -> str:
             return "".join(func(result, options))
 
-        _REGISTRY.setdefault(subject, {})[name] = Renderer(subject, name, summary, whole, func)
+        _REGISTRY.setdefault(subject, {})[name] = Renderer(subject, name, summary, whole, func, module=func.__module__)
         return func
 
     return decorate
@@ -74,12 +99,12 @@ def register_stream(subject: str, name: str, summary: str) -> Callable:
 
 def names(subject: str) -> list[str]:
     """The format names registered for a kind of result, in registration order."""
-    return list(_REGISTRY.get(subject, {}))
+    return list(_formats(subject))
 
 
 def renderer(subject: str, name: str) -> Renderer:
     """The renderer of a format; an unknown format is an error, never a fallback."""
-    known = _REGISTRY.get(subject, {})
+    known = _formats(subject)
     if name not in known:
         raise AdvisorError(f"unknown format '{name}'; choose one of {', '.join(known)}")
     return known[name]
@@ -126,16 +151,3 @@ def render_pieces(subject: str, name: str, result: Any, options: RenderOptions |
     options = options or RenderOptions()
     return found.stream(result, options) if found.stream else (found.render(result, options),)
 
-
-# They register their formats as imported; the order of a kind's formats (--help lists
-# them) is the order of these modules' names: check_formats, then _ci, then _page.
-from . import (  # noqa: E402,F401
-    adr_formats,
-    analysis_formats,
-    check_formats,
-    check_formats_ci,
-    check_formats_page,
-    comparison_formats,
-    decision_formats,
-    rules_formats,
-)
