@@ -234,7 +234,7 @@ class Decision(_Model):
     veto_triggers: list[VetoTrigger] = []
     dimensions: list[DimensionPoints] = []
     fragile: Fragility | None = None
-    decisive: Decisive = Decisive(kind="none", reasons=[])
+    decisive: Decisive
     fields: dict[str, FieldInfo] = {}
     what_ifs: list[WhatIf] = []
     stability: Stability | None = None
