@@ -41,6 +41,17 @@ CONFLICTS = {
     "untrusted code with unusual system calls": (dict(untrusted_code=True, syscalls="unusual"), "microvm"),
     "hostile input to trusted code": (dict(untrusted_input=True, untrusted_code=False), "gvisor"),
     "own kernel, no full OS": (dict(custom_kernel=True, full_os=False), "microvm"),
+    "own kernel stated as the kernel need": (dict(kernel="own-kernel", full_os=False, io="heavy"), "microvm"),
+    "host agent": (dict(kernel="host-kernel-access", untrusted_code=False, density="low"), "docker"),
+    "host-wide settings, sensitive": (
+        dict(kernel="host-global-settings", isolation="high", untrusted_code=False),
+        "docker-in-vm",
+    ),
+    "distribution userlands in CI": (dict(os_testing=True, guest_os="same", full_os=False), "docker"),
+    "strict tenants, sandboxable": (
+        dict(isolation="strict", untrusted_code=True, syscalls="standard", io="light", density="high"),
+        "microvm",
+    ),
     "own kernel and a full OS": (dict(custom_kernel=True, full_os=True), "vm"),
     "another OS family": (dict(guest_os="different", startup="seconds"), "vm"),
     "strict isolation, trusted code": (dict(isolation="strict", untrusted_code=False), "docker-in-vm"),
@@ -132,19 +143,35 @@ def test_untrusted_code_that_gvisor_serves_badly_never_goes_to_gvisor(ladder, ne
         assert decision.recommendation != "gvisor" and "gvisor" not in decision.tied, stated
 
 
-def test_an_own_kernel_leaves_only_microvms_and_vms(ladder):
-    """Whatever two other fields say, an own kernel rules out every container option but the microVM."""
-    for stated in _workloads_with({"custom_kernel": True}):
-        decision = _decide(ladder, **stated)
-        assert {"docker", "gvisor", "docker-in-vm"} <= set(decision.vetoes), stated
-        assert decision.recommendation in ("microvm", "vm") or set(decision.tied) == {"microvm", "vm"}, stated
+def test_an_own_kernel_never_goes_to_plain_or_sandboxed_containers(ladder):
+    """Whatever two other fields say, a kernel of its own rules out plain and gVisor-sandboxed containers."""
+    for need in ({"custom_kernel": True}, {"kernel": "own-kernel"}):
+        for stated in _workloads_with(need):
+            decision = _decide(ladder, **stated)
+            assert {"docker", "gvisor"} <= set(decision.vetoes), stated
+            assert decision.recommendation not in ("docker", "gvisor"), stated
 
 
-def test_another_os_family_leaves_only_full_vms(ladder):
-    """Whatever two other fields say, another OS family rules out everything but a full VM."""
+def test_another_os_family_never_goes_to_shared_hosts_sandboxes_or_microvms(ladder):
+    """Whatever two other fields say, another OS family rules out plain and sandboxed containers and microVMs."""
     for stated in _workloads_with({"guest_os": "different"}):
         decision = _decide(ladder, **stated)
-        assert decision.recommendation == "vm" and set(decision.vetoes) == set(OPTIONS) - {"vm"}, stated
+        assert {"docker", "gvisor", "microvm"} <= set(decision.vetoes), stated
+        assert {decision.recommendation, *decision.tied} - {None} <= {"vm", "docker-in-vm"}, stated
+
+
+def test_a_whole_os_of_another_family_goes_to_a_full_vm(ladder):
+    """Another OS family with a whole OS goes to a full VM, whatever one other field says (but a host agent)."""
+    for stated in _workloads_with({"guest_os": "different", "full_os": True}, extra=1):
+        if stated.get("kernel") != "host-kernel-access":
+            assert _decide(ladder, **stated).recommendation == "vm", stated
+
+
+def test_a_host_agent_runs_in_a_container_on_the_hosts_kernel(ladder):
+    """Whatever two other fields say, an agent instrumenting the host's kernel goes to no gVisor, microVM or VM."""
+    for stated in _workloads_with({"kernel": "host-kernel-access"}):
+        decision = _decide(ladder, **stated)
+        assert {"gvisor", "microvm", "vm"} <= set(decision.vetoes), stated
 
 
 def test_every_claim_names_a_declared_document_a_short_quote_and_is_cited(raw):

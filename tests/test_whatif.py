@@ -86,12 +86,37 @@ def test_moves_are_every_other_value_and_unstated_for_a_stated_field():
     assert {f for f, _ in found} == set(REQUIREMENT_FIELDS)
 
 
-def test_a_ladder_workload_no_single_change_moves_gets_pairs():
-    """distro-test-lab's full VM survives every single change; two changes together are what move it."""
-    ladder = load_rules(str(LADDER))
-    decision = decide(load_workload(EXAMPLES / "ladder" / "distro-test-lab.yaml"), ladder)
-    assert decision.what_ifs and all(len(w.changes) == 2 for w in decision.what_ifs)
-    assert any(w.status == "tie" and len(w.tied) > 2 for w in decision.what_ifs)
+TWO_VETOES = """\
+pack: two-vetoes
+version: "1"
+title: Two vetoes
+dimensions:
+  main: {title: Main, order: 1}
+claims:
+  C1: {section: "1", quote: "q", text: "t"}
+options:
+  a: {title: A, summary: First.}
+  b: {title: B, summary: Second.}
+rules:
+  - {id: untrusted, dimension: main, when: {untrusted_code: true}, effects: {a: veto}, because: B., sources: [C1]}
+  - {id: kernel, dimension: main, when: {custom_kernel: true}, effects: {a: veto}, because: B., sources: [C1]}
+  - {id: services, dimension: main, when: {architecture: microservices}, effects: {a: 5}, because: B., sources: [C1]}
+  - {id: app, dimension: main, when: {full_os: false}, effects: {b: 1}, because: B., sources: [C1]}
+"""
+
+
+def test_when_no_single_change_moves_it_the_what_ifs_are_pairs(tmp_path):
+    """With an option vetoed by two rules no single change frees it; the what-ifs are pairs lifting both vetoes."""
+    path = tmp_path / "two-vetoes.yaml"
+    path.write_text(TWO_VETOES, encoding="utf-8")
+    pack = load_rules(str(path))
+    stated = {"untrusted_code": True, "custom_kernel": True, "architecture": "microservices", "full_os": False}
+    decision = decide(Workload(name="w", requirements=Requirements(**stated)), pack)
+    assert decision.recommendation == "b" and decision.what_ifs
+    for w in decision.what_ifs:
+        assert {c.field for c in w.changes} == {"untrusted_code", "custom_kernel"}, w
+        assert (w.status, w.recommendation) == ("recommended", "a")
+        assert outcome(pack, applied(stated, [(c.field, c.value) for c in w.changes])) == ("recommended", "a", [])
 
 
 def test_three_options_what_ifs_name_the_new_winner_or_the_tied_options():
