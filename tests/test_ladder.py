@@ -54,6 +54,7 @@ CONFLICTS = {
     ),
     "own kernel and a full OS": (dict(custom_kernel=True, full_os=True), "vm"),
     "another OS family": (dict(guest_os="different", startup="seconds"), "vm"),
+    "a whole OS that scales with load": (dict(full_os=True, scaling="elastic", density="high"), "vm"),
     "strict isolation, trusted code": (dict(isolation="strict", untrusted_code=False), "docker-in-vm"),
     "sensitive trusted microservices": (
         dict(architecture="microservices", isolation="high", untrusted_code=False),
@@ -165,6 +166,12 @@ def test_a_whole_os_of_another_family_goes_to_a_full_vm(ladder):
     for stated in _workloads_with({"guest_os": "different", "full_os": True}, extra=1):
         if stated.get("kernel") != "host-kernel-access":
             assert _decide(ladder, **stated).recommendation == "vm", stated
+
+
+def test_a_whole_os_never_goes_to_an_application_container(ladder):
+    """Whatever two other fields say, a whole OS rules out plain, sandboxed and dedicated-node containers."""
+    for stated in _workloads_with({"full_os": True}):
+        assert {"docker", "gvisor", "docker-in-vm"} <= set(_decide(ladder, **stated).vetoes), stated
 
 
 def test_a_host_agent_runs_in_a_container_on_the_hosts_kernel(ladder):
