@@ -14,7 +14,7 @@ export ADVISOR_NO_CACHE=1
 
 declare -A TESTS=(
   [conditions]="tests/test_conditions.py tests/test_oracle.py tests/test_rulepack.py tests/test_engine.py"
-  [rulepack]="tests/test_rulepack.py tests/test_engine.py tests/test_source_document.py"
+  [rulepack]="tests/test_rulepack.py tests/test_rulepack_parts.py tests/test_engine.py tests/test_source_document.py"
   [engine]="tests/test_engine.py tests/test_oracle.py tests/test_guards.py tests/test_conditions.py tests/test_rulepack.py"
   [scoring]="tests/test_scoring.py tests/test_oracle.py tests/test_decision.py tests/test_check_three.py"
   [decision]="tests/test_decision.py tests/test_scoring.py tests/test_oracle.py tests/test_properties.py"
