@@ -47,9 +47,9 @@ class Requirements(BaseModel):
     )
     custom_kernel: StrictBool | None = _req(
         "Needs its own kernel",
-        "Needs its own kernel, kernel modules or kernel settings that differ from the host's. "
-        "Read as a kernel of its own; the kernel requirement tells per-container settings, "
-        "host agents and host-wide settings apart.",
+        "Needs its own kernel or kernel modules the host's kernel does not have. Read as a kernel "
+        "of its own; kernel settings belong to the kernel requirement, which tells per-container "
+        "settings, host agents and host-wide settings apart.",
         "architecture",
     )
     # A refinement of custom_kernel, added beside it so that published files keep their
