@@ -105,6 +105,16 @@ def test_results_are_in_path_order_whatever_the_order_given(tmp_path):
     assert [v.workload for v in result.results] == ["a", "b"]
 
 
+def test_a_path_both_unreadable_and_given_as_a_file_keeps_both_verdicts_in_the_order_given(tmp_path):
+    """Results are ordered by path alone: a path with an unreadable entry and a file verdict keeps both, error first."""
+    path = tmp_path / "w.workload.yaml"
+    path.write_text(CLOSE, encoding="utf-8")
+    pack = load_rules(THREE)
+    policy = load_policy(_policy(tmp_path, "margin: 3\n"))
+    result = check_files([str(path)], pack, policy, today=dt.date(2025, 1, 1), unreadable=[(str(path), "was busy")])
+    assert [(v.path, v.verdict, v.line) for v in result.results] == [(str(path), "error", None), (str(path), "warn", 2)]
+
+
 def test_a_declared_option_the_pack_lacks_is_an_error_verdict(tmp_path):
     """A workload declaring an option the pack does not offer gets an error verdict naming the choices."""
     (tmp_path / "w.workload.yaml").write_text(CLOSE.replace("declared: wasm", "declared: mainframe"), encoding="utf-8")

@@ -76,3 +76,56 @@ def test_pieces_are_written_whole(tmp_path):
     """Pieces are written one after another into the one file."""
     target = write_atomic(tmp_path / "out.txt", iter(["a", "b\n", "c\n"]))
     assert target.read_text(encoding="utf-8") == "ab\nc\n"
+
+
+def _files(tmp_path, outcomes):
+    """One workload file per outcome letter, in that order: A fires fast-start, B own-kernel, C nothing."""
+    stated = {"A": ("docker", {"startup": "seconds"}), "B": ("vm", {"custom_kernel": True}), "C": ("docker", {})}
+    paths = []
+    for i, letter in enumerate(outcomes):
+        path = tmp_path / f"w{i:02d}.workload.yaml"
+        declared, requirements = stated[letter]
+        path.write_text(workload(f"svc-{i}", declared, **requirements), encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+@pytest.fixture
+def judged(monkeypatch):
+    """The declared option of each workload the check works out (rather than takes from its recent outcomes)."""
+    from advisor import check
+
+    calls = []
+    real = check.judge
+
+    def counting(declared, *rest):
+        calls.append(declared)
+        return real(declared, *rest)
+
+    monkeypatch.setattr(check, "judge", counting)
+    return calls
+
+
+def test_files_of_one_outcome_are_worked_out_once(tmp_path, test_pack, judged):  # noqa: F811
+    """Twelve files of two outcomes (fired rules, declared option, waivers) are judged twice, not twelve times."""
+    result = check_files(_files(tmp_path, "AB" * 6), test_pack, Policy(), today=TODAY)
+    assert judged == ["docker", "vm"]
+    assert result.counts["pass"] == 12
+
+
+def test_the_recent_outcomes_kept_are_the_latest_ones(tmp_path, test_pack, judged, monkeypatch):  # noqa: F811
+    """With two outcomes kept, A B A C C is worked out for A, B and C only: A is still kept when seen again,
+    the oldest (A) gives way to C, and C then stays."""
+    monkeypatch.setattr("advisor.check.RECENT_KEPT", 2)
+    check_files(_files(tmp_path, "ABACC"), test_pack, Policy(), today=TODAY)
+    assert judged == ["docker", "vm", "docker"]
+
+
+def test_files_whose_waivers_change_nothing_share_the_verdict_of_files_without(tmp_path, test_pack):  # noqa: F811
+    """A waiver naming svc-0 for an option it does not declare leaves its verdict alike to svc-1's: one is kept."""
+    policy = Policy(waivers=[{"workload": "svc-0", "option": "vm", "reason": "measured"}])
+    result = check_files(_files(tmp_path, "AA"), test_pack, policy, today=TODAY)
+    assert len({id(v) for _, _, _, v in result.entries()}) == 1
+    assert [(v.workload, v.verdict, v.waivers) for v in result.results] == [
+        ("svc-0", "pass", []), ("svc-1", "pass", []),
+    ]

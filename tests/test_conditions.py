@@ -130,3 +130,32 @@ def test_every_problem_of_a_condition_is_reported_at_its_place():
 def test_a_boolean_field_never_matches_an_integer():
     """`os_testing: 1` is refused: 1 is not true, whatever Python's equality says."""
     assert "os_testing can never be '1'" in refusals({"os_testing": 1})[0][1]
+
+
+def test_the_fields_of_a_condition_are_every_field_it_tests_at_any_depth():
+    """fields() names each tested field once, from field tests, all and any alike; a field test its own field."""
+    c = condition({"os_testing": True,
+                   "any": [{"density": "high"}, {"all": [{"performance": "critical"}, {"density": "low"}]}]})
+    assert c.fields() == {"os_testing", "density", "performance"}
+    assert condition({"density": ["low", "high"]}).fields() == {"density"}
+
+
+def test_a_condition_of_exactly_64000_ways_says_so_and_one_more_says_more_than_64000():
+    """The count is given exactly up to 64000 ways (not 'more than 64000' at 64000); 64001 ways is 'more than'."""
+    def product(*sizes):
+        return {"all": [{"any": [{"isolation": "high"}] * n} for n in sizes]}
+
+    said = []
+    for value in (product(40, 40, 40), product(7, 41, 223)):  # 64000 and 64001 ways
+        with pytest.raises(PydanticCustomError) as info:
+            condition(value)
+        said.append(str(info.value).split(" ways,")[0])
+    assert said == ["the condition can match in 64000", "the condition can match in more than 64000"]
+
+
+def test_each_error_of_a_refused_condition_carries_the_condition_as_its_input():
+    """Like pydantic's own errors, each error of a refused condition gives the value validated as its input."""
+    value = {"densty": "high", "isolation": "x"}
+    with pytest.raises(ValidationError) as info:
+        condition(value)
+    assert [e["input"] for e in info.value.errors()] == [value, value]

@@ -16,6 +16,8 @@ from advisor.policy import load_policy
         ("patterns: ['', x]\n", "p.yaml:1: patterns[0]: must be a non-empty string, got a string"),
         ("patterns: [7]\n", "p.yaml:1: patterns[0]: must be a non-empty string, got a number"),
         ("allowed: [3]\n", "p.yaml:1: allowed[0]: expected a string, got a number"),
+        ("margin:\n", "p.yaml:1: margin: must be a whole number of points, 0 or more, got nothing"),
+        ("require_declared: ~\n", "p.yaml:1: require_declared: expected true or false, got nothing"),
         ("- a\n", "p.yaml:1: a policy must be a mapping, got a list"),
         ("margin: [1\n", "p.yaml:2: invalid YAML: expected ',' or ']', but got '<stream end>'"),
     ],
