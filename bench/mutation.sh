@@ -15,13 +15,13 @@ export ADVISOR_NO_CACHE=1
 declare -A TESTS=(
   [conditions]="tests/test_conditions.py tests/test_oracle.py tests/test_rulepack.py tests/test_engine.py"
   [rulepack]="tests/test_rulepack.py tests/test_rulepack_parts.py tests/test_engine.py tests/test_source_document.py"
-  [engine]="tests/test_engine.py tests/test_oracle.py tests/test_guards.py tests/test_conditions.py tests/test_rulepack.py"
+  [engine]="tests/test_engine.py tests/test_engine_parts.py tests/test_oracle.py tests/test_guards.py tests/test_conditions.py tests/test_rulepack.py"
   [scoring]="tests/test_scoring.py tests/test_oracle.py tests/test_decision.py tests/test_check_three.py"
   [decision]="tests/test_decision.py tests/test_decision_parts.py tests/test_scoring.py tests/test_oracle.py tests/test_properties.py"
   [check]="tests/test_check_api.py tests/test_check_edges.py tests/test_check_three.py tests/test_baseline.py tests/test_check_scale.py tests/test_golden_facts.py tests/test_policy.py"
   [policy]="tests/test_policy.py tests/test_policy_messages.py"
   [yamlfile]="tests/test_yamlfile_fast.py tests/test_yamlfile_parts.py tests/test_rulepack.py"
-  [files]="tests/test_files.py tests/test_hostile.py"
+  [files]="tests/test_files.py tests/test_files_parts.py tests/test_hostile.py"
 )
 ORDER=(scoring conditions files check engine rulepack policy decision yamlfile)
 modules=("$@")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 
 import pytest
 
@@ -14,6 +15,18 @@ from advisor.files import AlreadyExists, write_atomic
 
 def _listing(folder):
     return sorted(p.name for p in folder.iterdir())
+
+
+def _device(folder, name, major, minor):
+    """A character device node of the test's own (as /dev/null is 1,3 and /dev/full 1,7), so that even a
+    regression replacing the output by a file could not replace a device of the machine running the test."""
+    path = folder / name
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
+        os.close(os.open(path, os.O_WRONLY))
+    except OSError as exc:
+        pytest.skip(f"cannot make a character device here: {exc.strerror}")
+    return path
 
 
 def test_a_file_that_appears_during_a_no_overwrite_write_is_kept_and_no_temp_file_is_left(tmp_path, monkeypatch):
@@ -244,7 +257,7 @@ def test_an_output_that_is_an_input_is_refused_but_standard_input_is_not(tmp_pat
 
 
 def test_a_fifo_output_is_written_through_and_appended_to_a_character_device(tmp_path):
-    """An existing FIFO with a reader receives the text as it is (it is not replaced by a file); /dev/null takes it."""
+    """An existing FIFO with a reader receives the text as it is (not replaced by a file); a device takes it too."""
     import threading
 
     fifo = tmp_path / "p"
@@ -268,7 +281,9 @@ def test_a_fifo_output_is_written_through_and_appended_to_a_character_device(tmp
     reader.join(5)
     assert got == [b"through the pipe\n"]
     assert files.kind_of(os.stat(fifo).st_mode) == "a FIFO"
-    write_atomic("/dev/null", "gone")
+    null = _device(tmp_path, "null", 1, 3)
+    write_atomic(null, "gone")
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
 
 
 def test_a_fifo_without_reader_is_an_error_saying_so(tmp_path):
@@ -307,9 +322,10 @@ def test_the_temporary_file_is_a_hidden_tmp_beside_the_target(tmp_path):
     assert _listing(tmp_path) == ["out.md"]
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
-def test_a_device_that_cannot_take_the_text_is_an_error_naming_it():
-    """Writing to /dev/full (a character device that is always full) says so, with the path and the reason."""
+def test_a_device_that_cannot_take_the_text_is_an_error_naming_it(tmp_path):
+    """Writing to a full device (as /dev/full, always full) says so, with the path and the reason; it stays a device."""
+    full = _device(tmp_path, "full", 1, 7)
     with pytest.raises(OutputError) as info:
-        write_atomic("/dev/full", "x")
-    assert str(info.value) == "/dev/full: cannot write to a character device: No space left on device"
+        write_atomic(full, "x")
+    assert str(info.value) == f"{full}: cannot write to a character device: No space left on device"
+    assert stat.S_ISCHR(os.lstat(full).st_mode)
