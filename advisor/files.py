@@ -202,7 +202,9 @@ def _write_stream(target: Path, data: bytes, kind: str) -> None:
     try:
         fd = os.open(target, flags)
     except OSError as exc:
-        reason = "no program is reading it" if exc.errno == errno.ENXIO else exc.strerror or str(exc)
+        # ENXIO means no reader only for a FIFO; a device with no driver behind it gives it too.
+        no_reader = exc.errno == errno.ENXIO and kind == "a FIFO"
+        reason = "no program is reading it" if no_reader else exc.strerror or str(exc)
         raise OutputError(f"cannot write to {kind}: {reason}", path=str(target)) from None
     try:
         os.set_blocking(fd, True)

@@ -294,6 +294,23 @@ def test_a_fifo_without_reader_is_an_error_saying_so(tmp_path):
     assert str(info.value) == f"{tmp_path / 'p'}: cannot write to a FIFO: no program is reading it"
 
 
+def test_a_device_with_no_driver_is_not_said_to_lack_a_reader(tmp_path):
+    """A character device no driver serves fails with the system's reason, not the FIFO's 'no program is reading it'."""
+    path = tmp_path / "nodriver"
+    try:  # major 240 is set aside for local use: no driver serves it unless one is loaded
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(240, 0))
+        os.close(os.open(path, os.O_WRONLY))
+    except OSError as exc:
+        if exc.errno != errno.ENXIO:
+            pytest.skip(f"cannot make a driverless character device here: {exc.strerror}")
+    else:
+        pytest.skip("a driver serves the local-use major 240 here")
+    with pytest.raises(OutputError) as info:
+        write_atomic(path, "x")
+    assert str(info.value) == f"{path}: cannot write to a character device: {os.strerror(errno.ENXIO)}"
+    assert stat.S_ISCHR(os.lstat(path).st_mode)
+
+
 def test_a_link_to_an_open_descriptor_is_appended_to_not_replaced(tmp_path):
     """A path leading through links to /proc/self/fd/N (as /dev/stdout does) is written to in place, appending."""
     out = tmp_path / "out.txt"
