@@ -98,7 +98,7 @@ def register_stream(subject: str, name: str, summary: str) -> Callable:
 
 
 def names(subject: str) -> list[str]:
-    """The format names registered for a kind of result, in registration order."""
+    """The format names registered for a kind of result, in the order they are listed (MODULES)."""
     return list(_formats(subject))
 
 
