@@ -8,15 +8,7 @@ from advisor import rulepack, yamlfile
 from advisor.errors import RulePackError
 from advisor.rulepack import check_pack, load_pack, load_rules
 
-HEADER = """\
-pack: test
-claims:
-  C1: {section: s, quote: q, text: t}
-options:
-  docker: {title: Docker, summary: d}
-  vm: {title: VM, summary: v}
-rules:
-"""
+from .test_rulepack import HEADER
 
 
 def rule(rid: str = "a", effects: str = "{vm: 1}", sources: str = "[C1]") -> str:
