@@ -94,10 +94,10 @@ def condition(value: Any) -> Condition:
     condition = _parse(value, (), errors, 0)
     raise_all(errors, value)
     assert condition is not None
-    cap = MAX_WAYS * 1000 + 1  # ways are counted up to one past the largest count said exactly
-    ways = _ways(condition, cap)
+    told = MAX_WAYS * 1000  # the largest count said exactly; counting stops one past it
+    ways = _ways(condition, told + 1)
     if ways > MAX_WAYS:
-        many = f"{ways}" if ways < cap else f"more than {cap - 1}"
+        many = f"{ways}" if ways <= told else f"more than {told}"
         raise fail(
             f"the condition can match in {many} ways, more than the {MAX_WAYS} durable-rules can follow"
             " for one fact; split the rule"

@@ -89,38 +89,34 @@ def _evaluated(monkeypatch) -> list:
 SETS = {name: Requirements(density=name) for name in ("low", "medium", "high")}
 
 
-def test_the_answer_cache_keeps_the_most_recently_used_sets(pack, monkeypatch):
-    """With room for two sets, a third drops the one used least recently; the others are answered again unasked."""
+def _ask(compiled, how: str, sets: list) -> list:
+    if how == "fired":
+        return [compiled.fired(s) for s in sets]
+    return compiled.fired_many([s.stated() for s in sets])
+
+
+@pytest.mark.parametrize(
+    ("how", "order", "evaluated"),
+    [
+        # medium is evaluated again: it was dropped when high came, low having been used since
+        ("fired", ["low", "medium", "low", "high", "high", "low", "medium"], ["low", "medium", "high", "medium"]),
+        # low is evaluated again: it was dropped when high came; high and medium stayed
+        ("fired_many", ["low", "medium", "high", "medium", "high", "low"], ["low", "medium", "high", "low"]),
+    ],
+)
+def test_the_answer_cache_keeps_the_most_recently_used_sets(pack, monkeypatch, how, order, evaluated):
+    """With room for two sets, fired and fired_many drop the least recently used; the others are answered unasked."""
     monkeypatch.setattr(engine, "CACHE_SIZE", 2)
     compiled = engine.CompiledPack(pack)
     calls = _evaluated(monkeypatch)
     try:
-        order = ["low", "medium", "low", "high", "high", "low", "medium"]
-        answers = [compiled.fired(SETS[name]) for name in order]
+        answers = _ask(compiled, how, [SETS[name] for name in order])
         assert len(compiled._cache) == 2
         per_set = len(compiled._handles)
     finally:
         compiled.close()
     assert answers == [oracle_fired(pack, SETS[name].stated()) for name in order]
-    # medium is evaluated again: it was dropped when high came, low having been used since
-    assert calls == [name for name in ("low", "medium", "high", "medium") for _ in range(per_set)]
-
-
-def test_fired_many_keeps_the_cache_to_its_bound_dropping_the_oldest(pack, monkeypatch):
-    """fired_many fills the same bounded cache: a third set drops the first, the second stays."""
-    monkeypatch.setattr(engine, "CACHE_SIZE", 2)
-    compiled = engine.CompiledPack(pack)
-    calls = _evaluated(monkeypatch)
-    try:
-        order = ["low", "medium", "high", "medium", "high", "low"]
-        answers = compiled.fired_many([SETS[name].stated() for name in order])
-        assert len(compiled._cache) == 2
-        per_set = len(compiled._handles)
-    finally:
-        compiled.close()
-    assert answers == [oracle_fired(pack, SETS[name].stated()) for name in order]
-    # low is evaluated again: it was dropped when high came; high and medium stayed
-    assert calls == [name for name in ("low", "medium", "high", "low") for _ in range(per_set)]
+    assert calls == [name for name in evaluated for _ in range(per_set)]
 
 
 def test_compiled_packs_kept_are_the_most_recently_used_and_the_dropped_one_is_closed(write, monkeypatch):

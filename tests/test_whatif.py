@@ -105,11 +105,9 @@ rules:
 """
 
 
-def test_when_no_single_change_moves_it_the_what_ifs_are_pairs(tmp_path):
+def test_when_no_single_change_moves_it_the_what_ifs_are_pairs(write):
     """With an option vetoed by two rules no single change frees it; the what-ifs are pairs lifting both vetoes."""
-    path = tmp_path / "two-vetoes.yaml"
-    path.write_text(TWO_VETOES, encoding="utf-8")
-    pack = load_rules(str(path))
+    pack = load_rules(str(write("two-vetoes.yaml", TWO_VETOES)))
     stated = {"untrusted_code": True, "custom_kernel": True, "architecture": "microservices", "full_os": False}
     decision = decide(Workload(name="w", requirements=Requirements(**stated)), pack)
     assert decision.recommendation == "b" and decision.what_ifs
