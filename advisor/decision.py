@@ -28,6 +28,7 @@ from .decision_model import (
     VetoTrigger,
 )
 from .packviews import pack_views
+from .records import replace
 from .rulepack import RulePack
 from .scoring import FRAGILE_MARGIN
 from .stability import stability
@@ -200,4 +201,4 @@ def decide(
         for c in w.changes
         if len(w.changes) == 1 and c.was is None and c.value is not None
     ]
-    return decision.model_copy(update={"counterfactuals": unstated, "what_ifs": found})
+    return replace(decision, counterfactuals=unstated, what_ifs=found)

@@ -1,4 +1,4 @@
-"""The decision's data: what a view may show, as frozen pydantic models.
+"""The decision's data: what a view may show, as frozen records.
 
 Renderers import these and nothing else of the decision; :mod:`advisor.decision`
 builds them.
@@ -6,10 +6,10 @@ builds them.
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from .records import record
 from .scoring import Status
 
 SCHEMA_VERSION = 1
@@ -18,11 +18,8 @@ Effect = int | Literal["veto"]
 Value = str | bool
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class FiredRule(_Model):
+@record
+class FiredRule:
     """A rule whose condition held, with what it did and why."""
 
     rule: str
@@ -33,7 +30,8 @@ class FiredRule(_Model):
     sources: list[str]
 
 
-class OptionView(_Model):
+@record
+class OptionView:
     """An option of the pack as the decision reports it."""
 
     id: str
@@ -44,7 +42,8 @@ class OptionView(_Model):
     next_steps: list[dict[str, Any]]
 
 
-class RankedOption(_Model):
+@record
+class RankedOption:
     """An option's place: its rank among the allowed options (None when vetoed), and the rules for and against it."""
 
     option: str
@@ -56,7 +55,8 @@ class RankedOption(_Model):
     cons: list[str]
 
 
-class Pull(_Model):
+@record
+class Pull:
     """What one rule gives an option: its points, and whether that option is ruled out anyway."""
 
     option: str
@@ -64,7 +64,8 @@ class Pull(_Model):
     vetoed: bool
 
 
-class Tradeoff(_Model):
+@record
+class Tradeoff:
     """A reason the recommendation gives up: a rule that favours other options over it.
 
     Each pull names an option the rule gives more than it gives the recommendation, with
@@ -76,7 +77,8 @@ class Tradeoff(_Model):
     pulls: list[Pull]
 
 
-class VetoTrigger(_Model):
+@record
+class VetoTrigger:
     """A veto and the stated requirements that made its rule apply."""
 
     option: str
@@ -84,7 +86,8 @@ class VetoTrigger(_Model):
     requirements: dict[str, Value]
 
 
-class DimensionPoints(_Model):
+@record
+class DimensionPoints:
     """The rules that fired in one dimension of the source, and the points each option got there."""
 
     id: str
@@ -94,7 +97,8 @@ class DimensionPoints(_Model):
     vetoes: list[str]
 
 
-class FieldInfo(_Model):
+@record
+class FieldInfo:
     """A requirement field as the views name it: title, help, dimension, and what each value means."""
 
     title: str
@@ -104,21 +108,24 @@ class FieldInfo(_Model):
     choices: dict[str, str]
 
 
-class Fragility(_Model):
+@record
+class Fragility:
     """Why the recommendation is fragile: it leads by at most ``FRAGILE_MARGIN`` points."""
 
     reason: Literal["close_margin"]
     margin: int
 
 
-class Reason(_Model):
+@record
+class Reason:
     """A decisive rule and what it is worth: points it gives the recommendation over the runner-up (0 for a veto)."""
 
     rule: str
     points: int
 
 
-class Decisive(_Model):
+@record
+class Decisive:
     """Why the outcome is what it is, in the fewest rules.
 
     ``veto``: vetoes removed options that would otherwise have scored at least as much as
@@ -130,7 +137,8 @@ class Decisive(_Model):
     reasons: list[Reason]
 
 
-class DocumentView(_Model):
+@record
+class DocumentView:
     """A source document as a report cites it."""
 
     id: str
@@ -140,7 +148,8 @@ class DocumentView(_Model):
     url: str | None = None
 
 
-class ClaimView(_Model):
+@record
+class ClaimView:
     """A claim of a source document cited by a fired rule or a next step of the recommendation."""
 
     id: str
@@ -150,7 +159,8 @@ class ClaimView(_Model):
     document: DocumentView | None = None
 
 
-class PackInfo(_Model):
+@record
+class PackInfo:
     """Which rule pack decided."""
 
     name: str
@@ -159,17 +169,19 @@ class PackInfo(_Model):
     source: dict[str, str]
 
 
-class Counterfactual(_Model):
+@record
+class Counterfactual:
     """An unstated requirement whose value would change the outcome, and the outcome it would give."""
 
     field: str
     value: Value
     recommendation: str | None
     status: Status
-    tied: list[str] = []
+    tied: list[str] = field(default_factory=list)
 
 
-class Change(_Model):
+@record
+class Change:
     """One requirement changed: the field, its new value (None: left unstated) and the value it had (None: unstated)."""
 
     field: str
@@ -177,30 +189,33 @@ class Change(_Model):
     was: Value | None
 
 
-class WhatIf(_Model):
+@record
+class WhatIf:
     """A smallest set of requirement changes (one field, or two when no one field does) that
     changes the outcome, with the outcome the engine gives for it."""
 
     changes: list[Change]
     status: Status
     recommendation: str | None
-    tied: list[str] = []
+    tied: list[str] = field(default_factory=list)
 
 
 WeightChange = Literal["+1", "-1", "+25%", "-25%"]
 
 
-class WeightFlip(_Model):
+@record
+class WeightFlip:
     """A change to the weight of one fired rule that would change the recommendation, and to what."""
 
     rule: str
     change: WeightChange
     status: Status
     recommendation: str | None
-    tied: list[str] = []
+    tied: list[str] = field(default_factory=list)
 
 
-class Stability(_Model):
+@record
+class Stability:
     """Whether the recommendation survives any one fired rule's points changed by ±1 or ±25%
     (see :mod:`advisor.stability`); ``flips`` lists the changes that would reverse it."""
 
@@ -208,7 +223,8 @@ class Stability(_Model):
     flips: list[WeightFlip]
 
 
-class Decision(_Model):
+@record
+class Decision:
     """A scored decision for one workload, with every conclusion its views show."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
@@ -227,16 +243,16 @@ class Decision(_Model):
     unspecified: list[str]
     fired: list[FiredRule]
     claims: list[ClaimView]
-    counterfactuals: list[Counterfactual] = []
-    tied: list[str] = []
-    ranking: list[RankedOption] = []
-    tradeoffs: list[Tradeoff] = []
-    veto_triggers: list[VetoTrigger] = []
-    dimensions: list[DimensionPoints] = []
+    counterfactuals: list[Counterfactual] = field(default_factory=list)
+    tied: list[str] = field(default_factory=list)
+    ranking: list[RankedOption] = field(default_factory=list)
+    tradeoffs: list[Tradeoff] = field(default_factory=list)
+    veto_triggers: list[VetoTrigger] = field(default_factory=list)
+    dimensions: list[DimensionPoints] = field(default_factory=list)
     fragile: Fragility | None = None
     decisive: Decisive
-    fields: dict[str, FieldInfo] = {}
-    what_ifs: list[WhatIf] = []
+    fields: dict[str, FieldInfo] = field(default_factory=dict)
+    what_ifs: list[WhatIf] = field(default_factory=list)
     stability: Stability | None = None
 
     def option(self, option_id: str) -> OptionView:
@@ -248,7 +264,8 @@ class Decision(_Model):
         return next(r for r in self.fired if r.rule == rule_id)
 
 
-class ScoreChange(_Model):
+@record
+class ScoreChange:
     """An option's score before and after a what-if."""
 
     option: str
@@ -256,7 +273,8 @@ class ScoreChange(_Model):
     after: int
 
 
-class Comparison(_Model):
+@record
+class Comparison:
     """A decision next to the decision with some requirements changed (``advisor decide --what-if``).
 
     ``vetoes_added`` and ``vetoes_removed`` map an option to the rules that veto it only
@@ -275,8 +293,17 @@ class Comparison(_Model):
     rules_stopped: list[str]
 
 
+def decision_from_json(text: str | bytes) -> Decision:
+    """A decision read back from its JSON, validated against the model."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Decision).validate_json(text)
+
+
 def decision_schema() -> dict[str, Any]:
     """The JSON Schema of the decision JSON."""
-    schema = Decision.model_json_schema()
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(Decision).json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

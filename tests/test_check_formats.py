@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -302,7 +303,7 @@ def test_sarif_isolation_vetoes_carry_a_security_severity():
     result = hand_built()
     rows = list(result.results)
     rows[3] = rows[3].model_copy(update={"rules": ["untrusted-code"]})
-    rules = [FiredRule(**{**r.model_dump(), "effects": {"docker": "veto"}}) if r.rule == "untrusted-code" else r
+    rules = [replace(r, effects={"docker": "veto"}) if r.rule == "untrusted-code" else r
              for r in result.rules]
     log = json.loads(render("check", "sarif", result.model_copy(update={"results": rows, "rules": rules}),
                             RenderOptions()))

@@ -46,6 +46,7 @@ def test_the_cli_prints_the_decision_of_the_rules_that_hold(pack, workload, tmp_
     from click.testing import CliRunner
 
     from advisor.decision import build_decision
+    from advisor.records import to_data
 
     folder = tmp_path_factory.mktemp("w")
     path = folder / "w.yaml"
@@ -58,7 +59,7 @@ def test_the_cli_prints_the_decision_of_the_rules_that_hold(pack, workload, tmp_
     stated = read.requirements.stated()
     assert stated == workload.requirements.stated()
     holding = list(oracle.fired(pack, stated))  # the pack file's own `when`, read without the compiler
-    expected = build_decision(read, pack, holding).model_dump(mode="json")
+    expected = to_data(build_decision(read, pack, holding))
     for found_by_deciding_again in ("counterfactuals", "what_ifs"):
         printed.pop(found_by_deciding_again)
         expected.pop(found_by_deciding_again)

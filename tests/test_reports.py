@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -20,7 +21,7 @@ from markdown_it import MarkdownIt
 from advisor import cli as cli_module
 from advisor.cli import cli, use_color
 from advisor.decision import decide
-from advisor.decision_model import Decision, PackInfo
+from advisor.decision_model import Decision, PackInfo, decision_from_json
 from advisor.formats import RenderOptions, names, render
 from advisor.formats.decision_formats import score_chart
 from advisor.rulepack import load_pack
@@ -59,7 +60,7 @@ def decided(requirements: dict | None = None, **fields) -> Decision:
 
 def hand_built(**changes) -> Decision:
     """The ledger decision (docker chosen with a real con, vm behind, wasm vetoed), with text fields changed."""
-    return decided().model_copy(update=changes)
+    return replace(decided(), **changes)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +81,7 @@ def test_json_is_the_decision_model_and_loads_back():
     """The JSON format is the decision itself: it loads back into an equal Decision."""
     out = render("decision", "json", hand_built())
     assert json.loads(out)["schema_version"] == 1
-    assert Decision.model_validate_json(out) == hand_built()
+    assert decision_from_json(out) == hand_built()
 
 
 @pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
@@ -88,7 +89,7 @@ def test_a_decision_read_back_from_its_json_renders_the_same(fmt):
     """The JSON carries everything the views show: a Decision loaded from it renders byte for byte alike."""
     options = RenderOptions(date=DATE)
     original = hand_built()
-    again = Decision.model_validate_json(render("decision", "json", original))
+    again = decision_from_json(render("decision", "json", original))
     assert render("decision", fmt, again, options) == render("decision", fmt, original, options)
 
 
@@ -129,16 +130,15 @@ def hostile() -> Decision:
         description=nasty,
         pack=PackInfo(name="p|k", version="1|0", title=nasty, source={"title": nasty, "document": "a`b|c"}),
         options=[
-            o.model_copy(
-                update={
-                    "title": f"{o.id} | {PAYLOAD}",
-                    "next_steps": [{"text": nasty, "command": f"echo '{PAYLOAD}' | cat ``` x", "sources": ["S6"]}],
-                }
+            replace(
+                o,
+                title=f"{o.id} | {PAYLOAD}",
+                next_steps=[{"text": nasty, "command": f"echo '{PAYLOAD}' | cat ``` x", "sources": ["S6"]}],
             )
             for o in d.options
         ],
-        fired=[r.model_copy(update={"because": nasty, "condition": nasty}) for r in d.fired],
-        claims=[c.model_copy(update={"quote": nasty, "text": nasty, "section": nasty}) for c in d.claims],
+        fired=[replace(r, because=nasty, condition=nasty) for r in d.fired],
+        claims=[replace(c, quote=nasty, text=nasty, section=nasty) for c in d.claims],
     )
 
 
@@ -368,7 +368,7 @@ def test_chart_bars_share_one_scale_around_a_zero_axis():
 @pytest.mark.parametrize("scores", [{"docker": 0, "vm": 0, "wasm": 0}, {"docker": -5, "vm": -1, "wasm": 0}])
 def test_chart_handles_zero_and_negative_scores(scores):
     """All-zero scores draw zero-width bars; all-negative scores grow left from an axis at the right."""
-    d = hand_built(options=[o.model_copy(update={"score": scores[o.id]}) for o in hand_built().options], scores=scores)
+    d = hand_built(options=[replace(o, score=scores[o.id]) for o in hand_built().options], scores=scores)
     chart = score_chart(d)
     for bar in chart["bars"]:
         assert bar["x"] >= chart["label_width"]

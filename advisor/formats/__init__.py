@@ -126,7 +126,7 @@ def to_json(data: Any) -> str:
 
 
 def inert(value: Any) -> Any:
-    """Plain data with every control character in its strings shown as an escape (\\x1b).
+    """Plain data or a record with every control character in its strings shown as an escape (\\x1b).
 
     Renderers pass user text (workload names, descriptions, pack wording) through this, so
     no output can carry an escape sequence to a terminal.
@@ -135,8 +135,11 @@ def inert(value: Any) -> Any:
         return visible(value)
     if isinstance(value, dict):
         return {k: inert(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [inert(v) for v in value]
+    if isinstance(value, list | tuple):
+        return type(value)(inert(v) for v in value)
+    names = getattr(type(value), "__dataclass_fields__", None)
+    if names is not None:  # a record (advisor.records): the same record, its text made inert
+        return type(value)(**{name: inert(getattr(value, name)) for name in names})
     return value
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ..records import to_data
 from . import RenderOptions, inert, register, to_json
 from .decision_formats import render_html, render_markdown, render_text
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def _context(comparison: Comparison, options: RenderOptions) -> dict[str, Any]:
-    data = inert(comparison.model_dump(mode="json"))
+    data = inert(to_data(comparison))
     before, after = data["before"], data["after"]
     fired = {r["rule"]: r for r in before["fired"] + after["fired"]}
     return {
@@ -69,4 +70,4 @@ def render_comparison_html(comparison: Comparison, options: RenderOptions) -> st
 
 @register("comparison", "json", "both decisions and their differences as JSON")
 def render_comparison_json(comparison: Comparison, options: RenderOptions) -> str:
-    return to_json(comparison.model_dump(mode="json"))
+    return to_json(to_data(comparison))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..records import to_data
 from . import RenderOptions, inert, register, to_json
 
 if TYPE_CHECKING:
@@ -21,9 +22,7 @@ CHART = {"label_width": 190, "plot_width": 320, "value_width": 250, "bar_height"
 def printable(decision: Decision) -> Decision:
     """The decision with control characters in its text made visible, so no template passes
     an escape sequence from a workload or pack file to a terminal."""
-    from ..decision_model import Decision
-
-    return Decision.model_validate(inert(decision.model_dump(mode="json")))
+    return inert(decision)
 
 
 def score_chart(decision: Decision) -> dict[str, Any]:
@@ -114,7 +113,7 @@ def dimension_grid(decision: Decision) -> dict[str, Any]:
 
 def report_context(decision: Decision, options: RenderOptions) -> dict[str, Any]:
     """What every decision template is given: the decision as plain data, and lookups into it."""
-    data = decision.model_dump(mode="json")
+    data = to_data(decision)
     fired = {r["rule"]: r for r in data["fired"]}
     claims = {c["id"]: c for c in data["claims"]}
     ranking = {r["option"]: r for r in data["ranking"]}
@@ -168,4 +167,4 @@ def render_html(decision: Decision, options: RenderOptions) -> str:
 def render_json(decision: Decision, options: RenderOptions) -> str:
     if options.template:
         return _render("", decision, options)
-    return to_json(decision.model_dump(mode="json"))
+    return to_json(to_data(decision))
