@@ -107,7 +107,7 @@ def schema(kind, rules_path, output) -> None:
 
     if kind == "workload":
         from . import api
-        from .workload import workload_schema
+        from .workload_model import workload_schema
 
         pack = api.load_rules(rules_path)
         emit(to_json(workload_schema({oid: option.title for oid, option in pack.options.items()})), output)

@@ -10,19 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
-
 from . import yamlfile
 from .decision import decide
 from .decision_model import Change, Comparison, Decision, ScoreChange
 from .errors import InputError
+from .records import replace
 from .rulepack import RulePack
-from .validation import Wording, first_error, suggest
-from .workload import REQUIREMENT_FIELDS, Requirements, Workload, allowed_values
+from .validation import suggest
+from .workload import REQUIREMENT_FIELDS, Workload, allowed_values, workload_from_document
 
 WHERE = "--what-if"
 UNSTATED = ("", "unstated")
-_WORDING = Wording(noun="field", path_names_key=True)  # as a workload file's
 
 
 def parse_changes(texts: Sequence[str]) -> dict[str, Any]:
@@ -47,15 +45,13 @@ def parse_changes(texts: Sequence[str]) -> dict[str, Any]:
 def changed(workload: Workload, changes: dict[str, Any]) -> Workload:
     """The workload with the changes applied, validated as a workload file's requirements are."""
     data = {k: v for k, v in {**workload.requirements.stated(), **changes}.items() if v is not None}
+    doc = yamlfile.Document(data={"name": workload.name, "requirements": data}, source=WHERE)
     try:
-        Workload.model_validate({"name": workload.name, "requirements": data})
-    except ValidationError as exc:
-        doc = yamlfile.Document(data={"name": workload.name, "requirements": data}, source=WHERE)
-        error = first_error(exc, doc, Workload, _WORDING, InputError)
+        found = workload_from_document(doc)
+    except InputError as error:
         error.field = (error.field or "").removeprefix("requirements.") or None  # a --what-if names fields alone
-        raise error from None
-    requirements = Requirements.model_validate(data)
-    return workload.model_copy(update={"requirements": requirements})
+        raise
+    return replace(workload, requirements=found.requirements)
 
 
 def compare(workload: Workload, pack: RulePack, texts: Sequence[str], lang: str = "en") -> Comparison:

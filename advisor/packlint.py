@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from . import yamlfile
 from .errors import RulePackError
-from .packparts import Localized
+from .packrecords import Localized
 from .rulepack import RulePack
 from .translation import LANGUAGES
 from .validation import Problem

@@ -1,7 +1,7 @@
 """The parts of a rule pack: its validation context, and the claims, documents, options and
 dimensions it declares, as pydantic models.
 
-:mod:`advisor.rulepack` builds the pack from them; they live here so that each module
+:mod:`advisor.rulepack_model` builds the pack's model from them; they live here so that each module
 keeps to one job.
 """
 
@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from . import yamlfile
+from .packrecords import Localized
 from .translation import LANGUAGES
 from .validation import Loc, fail, raise_all, shown, suggest
 from .workload import field_specs
@@ -119,31 +120,6 @@ def _texts(value: Any, what: str, keys: tuple[str, ...], errors: list[tuple[Loc,
 Text = Annotated[str, PlainValidator(_text)]
 
 # The languages a pack's texts may be written in; English is the one they must have.
-
-
-class Localized(str):
-    """A pack's text: its English, which it is as a string, and its translations.
-
-    Written in a pack as a plain string (English) or as ``{en: ..., ru: ...}``.
-    """
-
-    translations: dict[str, str]
-
-    def __new__(cls, en: str, translations: dict[str, str] | None = None) -> Localized:
-        text = super().__new__(cls, en)
-        text.translations = dict(translations or {})
-        return text
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Localized, (str(self), self.translations))
-
-    def has(self, lang: str) -> bool:
-        """Whether the text is written in ``lang`` (English always is)."""
-        return lang == "en" or lang in self.translations
-
-    def in_lang(self, lang: str) -> str:
-        """The text in ``lang``, or in English where it has no translation."""
-        return self.translations.get(lang, str(self)) if lang != "en" else str(self)
 
 
 def localized(value: Any, name: str) -> Localized:

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import yamlfile
 from .errors import RulePackError
-from .packtests import Case
-from .rulepack import Rule, RulePack, load_pack
+from .rulepack import RulePack, load_pack
 from .validation import format_value
 from .workload import Requirements, Workload
+
+if TYPE_CHECKING:
+    from .packtests import Case
+    from .rulepack_model import RuleModel
 
 
 @dataclass(frozen=True)
@@ -87,15 +91,18 @@ def written(requirements: Requirements) -> str:
 def run_pack(path: str | Path) -> PackResult:
     """Run one pack's examples and cases (a pack that does not load raises :class:`RulePackError`)."""
     from .engine import compiled
+    from .rulepack_model import validated
 
     pack = load_pack(path)
     doc = yamlfile.load(path, RulePackError)
+    model, _ = validated(doc, None)  # valid, as it loaded: its examples and cases
+    assert model is not None
     engine = compiled(pack)
     result = PackResult(str(path), [r.id for r in pack.rules], list(pack.options))
     result.recommended = dict.fromkeys(pack.options, 0)
-    for index, rule in enumerate(pack.rules):
+    for index, rule in enumerate(model.rules):
         _run_examples(rule, index, engine.fired, doc, result)
-    for index, case in enumerate(pack.cases):
+    for index, case in enumerate(model.cases):
         line = doc.line_of(("cases", index))
         fired = engine.fired(case.requirements)
         result.cases += 1
@@ -107,7 +114,7 @@ def run_pack(path: str | Path) -> PackResult:
     return result
 
 
-def _run_examples(rule: Rule, index: int, fired_by, doc: yamlfile.Document, result: PackResult) -> None:
+def _run_examples(rule: RuleModel, index: int, fired_by, doc: yamlfile.Document, result: PackResult) -> None:
     if rule.examples is None:
         return
     for kind, must_fire in (("fires", True), ("quiet", False)):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInf
 from .packparts import _known
 from .validation import Loc, bracketed, fail, shown, suggest
 from .workload import Requirements
+from .workload_model import RequirementsField
 
 
 class Examples(BaseModel):
@@ -25,8 +26,8 @@ class Examples(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    fires: tuple[Requirements, ...] = ()
-    quiet: tuple[Requirements, ...] = ()
+    fires: tuple[RequirementsField, ...] = ()
+    quiet: tuple[RequirementsField, ...] = ()
 
     @model_validator(mode="after")
     def _some(self) -> Examples:
@@ -69,7 +70,7 @@ class Case(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: Annotated[str, PlainValidator(_name)]
-    requirements: Requirements = Field(default_factory=Requirements)
+    requirements: RequirementsField = Field(default_factory=Requirements)
     recommends: Annotated[str | None, PlainValidator(_option)] = None
     tie: Annotated[tuple[str, ...] | None, PlainValidator(_options)] = None
     min_margin: Annotated[int | None, PlainValidator(_margin)] = None

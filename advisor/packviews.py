@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import translation
 from .decision_model import ClaimView, DocumentView, FieldInfo, FiredRule, PackInfo
-from .packparts import Localized
+from .packrecords import Localized
 from .validation import format_value
 from .workload import field_specs
 

@@ -82,17 +82,17 @@ def run(
     ``sections`` titles the dimensions (id -> title, from the rule pack); a dimension it
     lacks is headed by its id.
     """
-    name_info = Workload.model_fields["name"]
+    name_info = Workload.__dataclass_fields__["name"].metadata
     declared = start.declared if start else None
     specs = field_specs()
     if options:
-        info = Workload.model_fields["declared"]
-        specs.append(FieldSpec("declared", info.title or "declared", info.description or "", "", options, False))
+        info = Workload.__dataclass_fields__["declared"].metadata
+        specs.append(FieldSpec("declared", info["title"], info["description"], "", options, False))
     answers: dict[str, Any] = start.requirements.stated() if start else {}
     if declared is not None:
         answers["declared"] = declared
     name = prompter.ask_name(
-        name_info.title or "Name", name_info.description or "", start.name if start else None, _name_problem
+        name_info["title"], name_info["description"], start.name if start else None, _name_problem
     )
     index, shown, asked = 0, None, set()
     while index < len(specs):
@@ -109,7 +109,7 @@ def run(
         asked.add(spec.name)
         if value == BACK:
             if index == 0:  # back from the first requirement: the name again
-                name = prompter.ask_name(name_info.title or "Name", name_info.description or "", name, _name_problem)
+                name = prompter.ask_name(name_info["title"], name_info["description"], name, _name_problem)
             index = max(index - 1, 0)
             continue
         if value is None:
@@ -128,8 +128,10 @@ def run(
 
 def _name_problem(name: str) -> str | None:
     """What is wrong with a name, by the model's own limits, or None."""
+    from .workload_model import WorkloadModel
+
     try:
-        Workload(name=name)
+        WorkloadModel(name=name)
     except ValidationError as exc:
         return exc.errors()[0]["msg"].lower()
     return None

@@ -8,16 +8,19 @@ Values shown in messages go through :func:`shown`, which cuts long ones and neve
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from types import UnionType
-from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticCustomError
+# pydantic_core's, as pydantic's own are: importing pydantic's models here would load their
+# machinery on every start, and only a file with a problem comes this far.
+from pydantic_core import PydanticCustomError, ValidationError
 
 from . import yamlfile
 from .errors import AdvisorError, visible
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 Loc = tuple[str | int, ...]
 
@@ -45,6 +48,8 @@ def suggest(name: Any, known: Iterable[str]) -> str:
     """A ' (did you mean X?)' hint for a misspelt name, or ''."""
     if not isinstance(name, str):
         return ""
+    import difflib  # only a message with a problem asks
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -173,7 +178,7 @@ def _annotation_at(model: type[BaseModel], loc: Loc) -> Any:
     target: Any = model
     for part in loc:
         target = _unwrap(target)
-        if isinstance(target, type) and issubclass(target, BaseModel):
+        if _is_model(target):
             info = next((i for n, i in target.model_fields.items() if part in (n, i.alias)), None)
             target = info.annotation if info else None
         elif get_origin(target) is dict:
@@ -183,6 +188,13 @@ def _annotation_at(model: type[BaseModel], loc: Loc) -> Any:
         else:
             return None
     return target
+
+
+def _is_model(target: Any) -> bool:
+    """Whether ``target`` is a pydantic model class."""
+    from pydantic import BaseModel
+
+    return isinstance(target, type) and issubclass(target, BaseModel)
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -199,7 +211,7 @@ def _unwrap(annotation: Any) -> Any:
 def _known(model: type[BaseModel], loc: Loc) -> list[str]:
     """The keys the model accepts at ``loc``, for a did-you-mean hint."""
     target = _unwrap(_annotation_at(model, loc))
-    if isinstance(target, type) and issubclass(target, BaseModel):
+    if _is_model(target):
         return [info.alias or name for name, info in target.model_fields.items()]
     return []
 

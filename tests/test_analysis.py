@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from dataclasses import replace
 from math import prod
 
 import pytest
@@ -24,7 +25,7 @@ SMALL_PACK = ROOT / "tests" / "packs" / "analyze-small.yaml"
 
 def _outcome(pack: RulePack, stated: dict) -> tuple:
     """The outcome durable-rules and the decision give a requirement set, as the analysis words it."""
-    requirements = Requirements.model_validate(stated)
+    requirements = Requirements(**stated)
     decision = build_decision(Workload(name="w", requirements=requirements), pack, compiled(pack).fired(requirements))
     if decision.status == "recommended":
         return ("recommended", decision.recommendation, decision.margin)
@@ -34,10 +35,7 @@ def _outcome(pack: RulePack, stated: dict) -> tuple:
 
 
 def _without(pack: RulePack, rule_id: str) -> RulePack:
-    smaller = pack.model_copy(update={"rules": tuple(r for r in pack.rules if r.id != rule_id)})
-    for name in ("digest", "_by_id"):
-        smaller.__dict__.pop(name, None)
-    return smaller
+    return replace(pack, rules=tuple(r for r in pack.rules if r.id != rule_id))
 
 
 class _Brute:
@@ -59,7 +57,7 @@ class _Brute:
                     filler[f] = allowed_values(f)[choice - 1]
             self.sets.append((stated, filler))
         self.outcomes = [_outcome(pack, {**s, **filler}) for s, filler in self.sets]
-        self.fired = [compiled(pack).fired(Requirements.model_validate({**s, **f})) for s, f in self.sets]
+        self.fired = [compiled(pack).fired(Requirements(**s, **f)) for s, f in self.sets]
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +173,7 @@ def test_shipped_packs_agree_with_durable_rules_on_a_random_sample(name):
             choice = rng.randrange(len(allowed_values(f)) + 1)
             if choice:
                 stated[f] = allowed_values(f)[choice - 1]
-        assert space.fired(stated) == list(compiled(pack).fired(Requirements.model_validate(stated)))
+        assert space.fired(stated) == list(compiled(pack).fired(Requirements(**stated)))
         assert space.outcome(stated) == _outcome(pack, stated)
 
 

@@ -93,7 +93,7 @@ def test_question_mark_at_the_name_shows_help(tmp_path):
     child = spawn(tmp_path, "--output", "w.yaml", "--force")
     child.expect("Name")
     child.send("?" + ENTER)
-    child.expect(re.escape(Workload.model_fields["name"].description))
+    child.expect(re.escape(Workload.__dataclass_fields__["name"].metadata["description"]))
     child.expect("Name")
     child.send("named" + ENTER)
     answer_all(child, ENTER)

@@ -30,7 +30,7 @@ def test_lang_ru_words_the_result_and_its_rules_in_russian(tmp_path):
     ru = run_check([str(tmp_path)], rules_path=None, cwd=tmp_path, today=DAY, lang="ru")
     en = run_check([str(tmp_path)], rules_path=None, cwd=tmp_path, today=DAY, lang="en")
     assert (ru.lang, en.lang) == ("ru", "en")
-    assert ru.pack != en.pack or [r.model_dump() for r in ru.rules] != [r.model_dump() for r in en.rules]
+    assert ru.pack != en.pack or ru.rules != en.rules
 
 
 def test_a_policy_allowing_an_unknown_option_is_refused(tmp_path):

@@ -231,13 +231,13 @@ def test_every_command_has_help_and_is_in_the_readme(runner):
         assert f"advisor {' '.join(path)}" in readme, path
 
 
-def _modules_after(args: list[str]) -> list[str]:
+def _modules_after(args: list[str], env: dict[str, str] | None = None) -> list[str]:
     """The modules that one advisor command run in a fresh process imports."""
     code = (
         f"import sys\nfrom advisor.cli import cli\ntry:\n    cli({args!r})\nexcept SystemExit:\n    pass\n"
         "import json\nprint(json.dumps(sorted(sys.modules)))"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout.strip().splitlines()[-1])
 
@@ -254,6 +254,27 @@ def test_decide_imports_the_decision_renderers_only():
     assert "advisor.formats.decision_formats" in found
     assert not [m for m in found if m.endswith(("check_formats", "adr_formats", "analysis_formats", "rules_formats"))]
     assert "advisor.analysis_model" not in found
+
+
+MODEL_MACHINERY = {"pydantic.main", "pydantic.fields", "advisor.workload_model", "advisor.rulepack_model"}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_decide_on_a_cached_pack_and_a_valid_file_builds_no_pydantic_model(fmt, tmp_path):
+    """With its pack in the cache, decide reads, decides and renders a valid workload without pydantic's models."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "ADVISOR_NO_CACHE": ""}
+    first = set(_modules_after(["decide", PAYMENTS, "-f", fmt], env))
+    assert "advisor.rulepack_model" in first  # the pack was validated, then kept
+    again = set(_modules_after(["decide", PAYMENTS, "-f", fmt], env))
+    assert "advisor.decision" in again and not again & MODEL_MACHINERY
+
+
+def test_a_workload_with_a_problem_is_judged_by_the_model(tmp_path):
+    """A workload the plain check does not take goes to the pydantic model, which names the problem."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: svc\nrequirements:\n  isolation: extreme\n", encoding="utf-8")
+    found = set(_modules_after(["decide", str(bad)]))
+    assert "advisor.workload_model" in found
 
 
 def test_check_lists_its_own_formats_when_asked(runner):

@@ -6,7 +6,7 @@ import pytest
 
 from advisor.decision import build_decision, decide, for_workload
 from advisor.rulepack import load_pack
-from advisor.workload import Requirements, Workload
+from advisor.workload import REQUIREMENT_FIELDS, Requirements, Workload
 
 from .conftest import ROOT
 
@@ -167,7 +167,7 @@ def test_a_decision_carries_its_decisive_reasons_fields_and_stability(three):
     """build_decision fills in the decisive reasons, the field wording and the stability of the outcome."""
     d = decision(three, ["fast-start"])  # wasm 3, docker 2
     assert (d.decisive.kind, [(r.rule, r.points) for r in d.decisive.reasons]) == ("points", [("fast-start", 1)])
-    assert set(d.fields) == set(Requirements.model_fields)
+    assert set(d.fields) == set(REQUIREMENT_FIELDS)
     assert d.stability is not None and not d.stability.stable
     # fast-start at 75%: docker 1.5 and wasm 2.25 both round to 2.
     assert [(f.rule, f.change, f.status) for f in d.stability.flips] == [("fast-start", "-25%", "tie")]

@@ -140,7 +140,7 @@ def test_counterfactuals_name_unstated_fields_that_flip_the_advice(pack):
     flips = {(c.field, c.value): c.recommendation for c in decision.counterfactuals}
     assert flips[("guest_os", "different")] == "vm"
     for c in decision.counterfactuals:  # each is what deciding with that value gives
-        changed = Requirements.model_validate({**workload.requirements.stated(), c.field: c.value})
+        changed = Requirements(**{**workload.requirements.stated(), c.field: c.value})
         again = decide(Workload(name="w", requirements=changed), pack, counterfactuals=False)
         assert (again.recommendation, again.status) == (c.recommendation, c.status)
         assert again.recommendation != decision.recommendation

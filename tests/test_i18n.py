@@ -14,7 +14,7 @@ import yaml
 from advisor.api import decide
 from advisor.cli import cli
 from advisor.formats import RenderOptions, render
-from advisor.packparts import Localized
+from advisor.packrecords import Localized
 from advisor.resources import templates_dir
 from advisor.rulepack import load_pack, load_rules
 

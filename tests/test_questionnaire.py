@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def test_name_help_and_blank_name(runner, tmp_path):
     """The name question has help too, and an empty name is refused and asked again."""
     result = ask(runner, tmp_path, "?\n\n  named  \n" + answers("", {}).split("\n", 1)[1])
     assert result.exit_code == 0, result.stderr
-    assert Workload.model_fields["name"].description in result.stderr
+    assert Workload.__dataclass_fields__["name"].metadata["description"] in result.stderr
     assert "try again" in result.stderr
     assert load_workload(tmp_path / "w.yaml").name == "named"
 
@@ -190,7 +191,7 @@ def test_from_file_edit_changes_and_unsets(runner, tmp_path):
     expected = dict(PAYMENTS.requirements.stated(), isolation="strict")
     del expected["density"]
     saved = load_workload(tmp_path / "w.yaml")
-    assert saved == PAYMENTS.model_copy(update={"name": "renamed", "requirements": Requirements(**expected)})
+    assert saved == replace(PAYMENTS, name="renamed", requirements=Requirements(**expected))
 
 
 def test_from_bad_file_fails_before_asking(runner, tmp_path, write):

@@ -25,7 +25,7 @@ from advisor.decision_model import Decision, PackInfo, decision_from_json
 from advisor.formats import RenderOptions, names, render
 from advisor.formats.decision_formats import score_chart
 from advisor.rulepack import load_pack
-from advisor.workload import Workload
+from advisor.workload import workload_from_data
 
 from .conftest import EXAMPLES, ROOT, assert_golden
 
@@ -46,7 +46,7 @@ LEDGER = {
 
 def decided(requirements: dict | None = None, **fields) -> Decision:
     """A real decision of the three-option test pack, through durable-rules, with its what-ifs."""
-    workload = Workload.model_validate(
+    workload = workload_from_data(
         {
             "name": "ledger-api",
             "description": 'Ledger for "billing & invoicing" <v2>, one of forty services.',

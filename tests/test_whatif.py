@@ -4,6 +4,7 @@ again independently (the plain-Python oracle of the rules, not the engine)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
@@ -53,7 +54,7 @@ def cases():
 def test_what_ifs_are_exactly_the_smallest_changes_that_change_the_outcome(pack, path):
     """Every single change that changes the outcome is listed with the outcome it gives; when
     none does, every pair that does; nothing else."""
-    workload = load_workload(path).model_copy(update={"declared": None})
+    workload = replace(load_workload(path), declared=None)
     decision = decide(workload, pack)
     stated = workload.requirements.stated()
     before = outcome(pack, stated)

@@ -12,8 +12,8 @@ from advisor.workload import (
     Requirements,
     field_specs,
     load_workload,
-    workload_schema,
 )
+from advisor.workload_model import workload_schema
 
 GOOD = """\
 name: payments-api

@@ -14,7 +14,8 @@ import yaml
 
 from advisor.cli import cli
 from advisor.errors import InputError
-from advisor.workload import field_specs, load_workload, workload_schema
+from advisor.workload import field_specs, load_workload
+from advisor.workload_model import workload_schema
 
 from .conftest import EXAMPLES
 from .test_cli import TWO_OPTIONS
