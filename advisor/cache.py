@@ -61,13 +61,25 @@ def _private(path: Path) -> bool:
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of advisor's own modules: a stored pack is made of their classes, and compiled
-    templates hold what their filters gave for constants."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """A fingerprint of advisor's own modules: a stored pack is made of their classes, and
+    compiled templates hold what their filters gave for constants.
+
+    Each module counts by its path, size and modification time, as Python's own bytecode
+    cache checks a source: reading and hashing every module would cost each start more
+    than the entries save.
+    """
+    package = os.path.dirname(os.path.abspath(__file__))
+    found, folders = [], [package]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        folders.append(entry.path)
+                elif entry.name.endswith(".py"):
+                    info = entry.stat()
+                    found.append(f"{os.path.relpath(entry.path, package)}\0{info.st_size}\0{info.st_mtime_ns}\0")
+    return hashlib.sha256("".join(sorted(found)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _library_versions() -> str:

@@ -12,7 +12,6 @@ import errno
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -139,6 +138,8 @@ def write_atomic(path: str | Path, text: str | Iterable[str], *, overwrite: bool
     if stream is not None:
         _write_stream(target, encoded("".join(pieces)), stream)
         return target
+    import tempfile  # only when writing a file: most runs print to standard output
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:

@@ -2,8 +2,8 @@
 need not parse, validate and compile the conditions of an unchanged pack again.
 
 An entry is named by a hash of the pack's text and the name it was read under, and of
-the source of advisor's own modules, ``advisor/**/*.py`` (the pack's model is defined there: a changed model
-is a different entry, never an old object in a new shape). Only a pack that validated
+the fingerprint of advisor's own modules, ``advisor/**/*.py`` (the pack's records are defined there: a
+changed module is a different entry, never an old object in a new shape). Only a pack that validated
 without a problem, on its own (no base pack), is stored.
 """
 

@@ -8,7 +8,7 @@ the docs are derived from them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, get_args, get_type_hints
+from typing import Any, Literal
 
 from .records import record
 from .validation import format_value
@@ -235,13 +235,15 @@ def field_specs() -> list[FieldSpec]:
     return specs
 
 
-def _allowed(annotation: Any) -> tuple[Any, ...]:
-    literal = next((a for a in get_args(annotation) if getattr(a, "__origin__", None) is Literal), None)
-    return get_args(literal) if literal is not None else (True, False)
+def _allowed(spec: Any) -> tuple[Any, ...]:
+    choices = spec.metadata["json_schema_extra"].get("choices")
+    return tuple(choices) if choices else (True, False)
 
 
-# Each requirement field's values, from its annotation (a yes/no field's are True and False).
-ALLOWED: dict[str, tuple[Any, ...]] = {name: _allowed(hint) for name, hint in get_type_hints(Requirements).items()}
+# Each requirement field's values: its choices, in order (a yes/no field's are True and False).
+# They are the values of its annotation, which the pydantic model validates with; a test
+# holds the two together.
+ALLOWED: dict[str, tuple[Any, ...]] = {spec.name: _allowed(spec) for spec in fields(Requirements)}
 REQUIREMENT_FIELDS: tuple[str, ...] = tuple(ALLOWED)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 
 import pytest
 
@@ -168,7 +169,7 @@ def test_a_folder_where_no_temp_file_can_be_made_is_an_output_error(tmp_path, mo
     def fail(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", fail)
+    monkeypatch.setattr(tempfile, "mkstemp", fail)
     with pytest.raises(OutputError) as info:
         write_atomic(tmp_path / "out.md", "new")
     assert str(info.value) == f"{tmp_path / 'out.md'}: cannot write: Read-only file system"

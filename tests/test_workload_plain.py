@@ -3,6 +3,8 @@ model refuses, gives what the model gives, and takes every plainly written valid
 
 from __future__ import annotations
 
+from typing import Literal, get_args, get_origin, get_type_hints
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -111,3 +113,11 @@ def test_a_record_refuses_a_value_outside_its_fields_choices():
         Requirements(isolation="extreme")
     with pytest.raises(ValueError, match="full_os: '1' is not allowed"):
         Requirements(full_os=1)
+
+
+def test_each_fields_choices_are_the_values_its_annotation_allows():
+    """A requirement's choices (what the loader and the questionnaire offer) are its annotation's values, in order."""
+    hints = get_type_hints(Requirements)
+    for name in REQUIREMENT_FIELDS:
+        literal = [a for a in get_args(hints[name]) if get_origin(a) is Literal]
+        assert allowed_values(name) == (get_args(literal[0]) if literal else (True, False)), name

@@ -116,13 +116,15 @@ DEL_C1 = re.compile("[\x7f-\x9f]")
 
 
 # Lone surrogates (a file name that is not UTF-8) cannot be encoded raw; escaped, they read back exactly.
-JSON_ESCAPED = re.compile("[\x7f-\x9f\ud800-\udfff]")
+JSON_ESCAPED = "[\x7f-\x9f\ud800-\udfff]"  # compiled only for JSON that is not plain ASCII
 
 
 def to_json(data: Any) -> str:
     """Deterministic, readable JSON with a final newline, with no control character or lone surrogate left raw."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    return JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+    if text.isascii() and "\x7f" not in text:
+        return text + "\n"
+    return re.sub(JSON_ESCAPED, lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 
 def inert(value: Any) -> Any:

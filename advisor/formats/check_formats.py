@@ -20,6 +20,8 @@ from . import JSON_ESCAPED, RenderOptions, inert, register, register_stream, to_
 if TYPE_CHECKING:
     from ..check_result import CheckResult
 
+_ESCAPED = re.compile(JSON_ESCAPED)
+
 
 
 def _wording(lang: str = "en") -> Any:
@@ -126,7 +128,7 @@ def render_json(result: CheckResult, options: RenderOptions) -> Iterator[str]:
             f'{middle}\n      "message": {_string(message)}\n    }}'
         )
         separator = ",\n"
-        yield JSON_ESCAPED.sub(_json_escape, item)
+        yield _ESCAPED.sub(_json_escape, item)
     yield tail
 
 
