@@ -30,6 +30,7 @@ _PUBLIC = {
     "CheckResult": "check",
     "WorkloadVerdict": "check",
     "Decision": "decision_model",
+    "decision_from_json": "decision_model",
     "build_decision": "decision",
     "AdvisorError": "errors",
     "InputError": "errors",
@@ -44,6 +45,7 @@ _PUBLIC = {
     "Requirements": "workload",
     "Workload": "workload",
     "load_workload": "workload",
+    "workload_from_data": "workload",
 }
 
 __all__ = ["__version__", *sorted(_PUBLIC)]

@@ -13,7 +13,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     PlainValidator,
-    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -200,12 +199,6 @@ class Document(BaseModel):
     year: Annotated[int, PlainValidator(_year)] | None = None
     url: Text | None = None
     file: Text | None = None
-    _id: str = PrivateAttr("")
-
-    @property
-    def id(self) -> str:
-        """The document's id, its key in the pack."""
-        return self._id
 
 
 class Claim(BaseModel):
@@ -216,12 +209,6 @@ class Claim(BaseModel):
     section: Text
     quote: Text
     text: Text
-    _id: str = PrivateAttr("")
-
-    @property
-    def id(self) -> str:
-        """The claim's id, its key in the pack."""
-        return self._id
 
 
 class Option(BaseModel):
@@ -231,7 +218,6 @@ class Option(BaseModel):
     title: LocalText
     summary: LocalText
     next_steps: tuple[Annotated[dict[str, Any], PlainValidator(_step)], ...] = ()
-    _id: str = PrivateAttr("")
 
     @field_validator("next_steps", mode="before")
     @classmethod
@@ -239,11 +225,6 @@ class Option(BaseModel):
         if not isinstance(value, (list, tuple)):
             raise fail("'next_steps' must be a list of steps")
         return value
-
-    @property
-    def id(self) -> str:
-        """The option's id, its key in the pack."""
-        return self._id
 
 
 class Dimension(BaseModel):
@@ -255,7 +236,6 @@ class Dimension(BaseModel):
     model_config = _FROZEN
     title: LocalText
     order: int | None = None  # by default, its place in the pack
-    _id: str = PrivateAttr("")
 
     @model_validator(mode="before")
     @classmethod
@@ -263,10 +243,5 @@ class Dimension(BaseModel):
         if isinstance(value, str) or (isinstance(value, dict) and "en" in value and "title" not in value):
             return {"title": value}
         return value
-
-    @property
-    def id(self) -> str:
-        """The dimension's id, its key in the pack."""
-        return self._id
 
 

@@ -142,9 +142,7 @@ class PackModel(BaseModel):
 
     @field_validator("documents", "claims", "options", "dimensions")
     @classmethod
-    def _name(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        for key, item in value.items():
-            item._id = key
+    def _complete(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         if info.field_name == "options" and not _known(info).options:
             raise fail("a pack needs at least one option")
         if info.field_name == "dimensions":
@@ -181,8 +179,6 @@ class PackModel(BaseModel):
         source = {"title": self.source.get("title") or str(title), "document": self.source.get("document") or ""}
         declared = _known(info).dimensions
         dimensions = self.dimensions or {d: Dimension(title=d, order=i) for i, d in enumerate(declared, 1)}
-        for key, dimension in dimensions.items():
-            dimension._id = key
         pack = self.model_copy(update={"title": title, "source": source, "dimensions": ordered(dimensions)})
         pack._path = _known(info).doc.source
         return pack
