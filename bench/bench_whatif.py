@@ -61,7 +61,7 @@ def counterfactuals_only(workload, pack) -> list:
         (field, value)
         for field in decision.unspecified
         for value in allowed_values(field)
-        if scoring.standing(pack, compiled.fired(Requirements.model_validate({**stated, field: value}))).outcome
+        if scoring.standing(pack, compiled.fired(Requirements(**{**stated, field: value}))).outcome
         != outcome
     ]
 

@@ -15,6 +15,10 @@ export ADVISOR_NO_CACHE=1
 declare -A TESTS=(
   [conditions]="tests/test_conditions.py tests/test_oracle.py tests/test_rulepack.py tests/test_engine.py"
   [rulepack]="tests/test_rulepack.py tests/test_rulepack_parts.py tests/test_engine.py tests/test_source_document.py"
+  [rulepack_model]="tests/test_rulepack.py tests/test_rulepack_parts.py tests/test_packtests.py tests/test_source_document.py"
+  [packrecords]="tests/test_rulepack.py tests/test_rulepack_parts.py tests/test_engine.py tests/test_analysis.py"
+  [workload]="tests/test_workload_plain.py tests/test_workload.py tests/test_workload_schema.py tests/test_hostile.py"
+  [records]="tests/test_workload_plain.py tests/test_reports.py tests/test_decision_parts.py tests/test_cache.py"
   [engine]="tests/test_engine.py tests/test_engine_parts.py tests/test_oracle.py tests/test_guards.py tests/test_conditions.py tests/test_rulepack.py"
   [scoring]="tests/test_scoring.py tests/test_oracle.py tests/test_decision.py tests/test_check_three.py"
   [decision]="tests/test_decision.py tests/test_decision_parts.py tests/test_scoring.py tests/test_oracle.py tests/test_properties.py"
@@ -23,7 +27,7 @@ declare -A TESTS=(
   [yamlfile]="tests/test_yamlfile_fast.py tests/test_yamlfile_parts.py tests/test_rulepack.py"
   [files]="tests/test_files.py tests/test_files_parts.py tests/test_hostile.py"
 )
-ORDER=(scoring conditions files check engine rulepack policy decision yamlfile)
+ORDER=(scoring conditions files check engine rulepack rulepack_model packrecords workload records policy decision yamlfile)
 modules=("$@")
 [ ${#modules[@]} -gt 0 ] || modules=("${ORDER[@]}")
 
