@@ -29,7 +29,7 @@ import durable_rules_engine as _dre
 
 from .conditions import MAX_WAYS
 from .errors import EngineError
-from .rulepack import FACT_TAG, Rule, RulePack
+from .packrecords import FACT_TAG, Rule, RulePack
 from .workload import Requirements
 
 CHUNK = 60

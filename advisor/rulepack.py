@@ -13,23 +13,11 @@ from pathlib import Path
 
 from . import packcache, yamlfile
 from .errors import RulePackError
-from .packrecords import FACT_TAG, MAX_RULES, Claim, Dimension, Document, Option, Rule, RulePack
+from .packrecords import RulePack
 from .resources import default_pack_path, pack_path
 from .validation import Problem
 
-__all__ = [
-    "FACT_TAG",
-    "MAX_RULES",
-    "Claim",
-    "Dimension",
-    "Document",
-    "Option",
-    "Rule",
-    "RulePack",
-    "check_pack",
-    "load_pack",
-    "load_rules",
-]
+__all__ = ["RulePack", "check_pack", "load_pack", "load_rules"]  # RulePack: the records' class, as loaded
 
 
 def check_pack(path: str | Path, base: RulePack | None = None) -> tuple[RulePack | None, list[Problem]]:

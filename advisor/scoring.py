@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .rulepack import Rule, RulePack
+from .packrecords import Rule, RulePack
 
 Status = Literal["recommended", "tie", "all_vetoed", "no_rules_fired"]
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from advisor import engine
 from advisor.decision import decide
 from advisor.errors import RulePackError
-from advisor.rulepack import MAX_RULES, load_pack
+from advisor.packrecords import MAX_RULES
+from advisor.rulepack import load_pack
 from advisor.workload import REQUIREMENT_FIELDS, Requirements, Workload, allowed_values
 
 from .conftest import EXAMPLES

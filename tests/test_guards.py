@@ -12,7 +12,8 @@ import yaml
 from advisor import engine
 from advisor.cli import cli
 from advisor.errors import EngineError, RulePackError
-from advisor.rulepack import MAX_RULES, load_pack, load_rules
+from advisor.packrecords import MAX_RULES
+from advisor.rulepack import load_pack, load_rules
 from advisor.workload import Requirements
 
 from .conftest import EXAMPLES, ROOT

@@ -137,7 +137,7 @@ def inert(value: Any) -> Any:
         return visible(value)
     if isinstance(value, dict):
         return {k: inert(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if type(value) in (list, tuple):
         return type(value)(inert(v) for v in value)
     names = getattr(type(value), "__dataclass_fields__", None)
     if names is not None:  # a record (advisor.records): the same record, its text made inert

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 _ESCAPED = re.compile(JSON_ESCAPED)
 
 
-
 def _wording(lang: str = "en") -> Any:
     from .templating import environment
 
