@@ -8,6 +8,7 @@ each problem its file, line and field.
 from __future__ import annotations
 
 from collections.abc import Iterable
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,12 @@ def workload_from_document(doc: yamlfile.Document, options: Iterable[str] | None
 _TOP = frozenset(Workload.__dataclass_fields__)
 
 
+def _text(value: Any) -> bool:
+    """Whether ``value`` is a plain string the model measures: one with a lone surrogate
+    (from a JSON escape such as \\ud800) cannot be measured, so the model refuses it."""
+    return type(value) is str and (value.isascii() or re.search("[\ud800-\udfff]", value) is None)
+
+
 def plainly_valid(data: dict[Any, Any]) -> Workload | None:
     """The workload of ``data`` when it is valid in the plainest way (exact types, known keys,
     allowed values); None otherwise, for the model to judge: it never accepts what the model
@@ -96,9 +103,9 @@ def plainly_valid(data: dict[Any, Any]) -> Workload | None:
     requirements = data.get("requirements", {})
     if not (
         _TOP.issuperset(data)
-        and type(name) is str
+        and _text(name)
         and 0 < len(name) <= NAME_MAX_LENGTH
-        and (description is None or (type(description) is str and len(description) <= DESCRIPTION_MAX_LENGTH))
+        and (description is None or (_text(description) and len(description) <= DESCRIPTION_MAX_LENGTH))
         and (declared is None or type(declared) is str)
         and type(requirements) is dict
     ):

@@ -15,6 +15,7 @@ from advisor.workload import (
     REQUIREMENT_FIELDS,
     Requirements,
     allowed_values,
+    load_workload,
     plainly_valid,
     workload_from_data,
 )
@@ -50,17 +51,19 @@ requirements = st.one_of(
 )
 names = st.one_of(
     st.text(min_size=1, max_size=5),
-    st.sampled_from(["", "x" * 200, "x" * 201, "é" * 200]),
+    st.sampled_from(["", "x" * 200, "x" * 201, "é" * 200, "a\ud800b", "é\udcff"]),
     st.builds(Text, st.just("svc")),
     ODD,
 )
-descriptions = st.one_of(st.none(), st.text(max_size=5), st.sampled_from(["d" * 10_000, "d" * 10_001]), ODD)
+descriptions = st.one_of(
+    st.none(), st.text(max_size=5), st.sampled_from(["d" * 10_000, "d" * 10_001, "é\ud800"]), ODD
+)
 documents = st.fixed_dictionaries(
     {},
     optional={
         "name": names,
         "description": descriptions,
-        "declared": st.one_of(st.none(), st.sampled_from(["docker", "vm"]), ODD),
+        "declared": st.one_of(st.none(), st.sampled_from(["docker", "vm", "\udc80"]), ODD),
         "requirements": requirements,
         "owner": st.text(max_size=2),
     },
@@ -121,3 +124,11 @@ def test_each_fields_choices_are_the_values_its_annotation_allows():
     for name in REQUIREMENT_FIELDS:
         literal = [a for a in get_args(hints[name]) if get_origin(a) is Literal]
         assert allowed_values(name) == (get_args(literal[0]) if literal else (True, False)), name
+
+
+def test_a_name_with_a_lone_surrogate_is_refused_with_the_models_message(tmp_path):
+    """A JSON escape for half a character in the name is not taken plainly: the model refuses it, with the line."""
+    path = tmp_path / "w.json"
+    path.write_text('{"name": "a\\ud800b",\n "requirements": {"isolation": "high"}}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"w\.json:1: name: .*unicode string"):
+        load_workload(path)
