@@ -105,10 +105,10 @@ def test_plain_data_lists_a_records_fields_in_order_with_tuples_as_lists():
 
 def test_pydantic_validates_into_a_record_and_refuses_other_keys():
     """A record is a type pydantic validates plain data into; a key the record lacks is refused."""
-    from advisor.decision_model import Reason
-
-    adapter = TypeAdapter(Reason)
-    assert adapter.validate_python({"rule": "r", "points": 2}) == Reason(rule="r", points=2)
+    Point = point_class()
+    adapter = TypeAdapter(Point)
+    found = adapter.validate_python({"x": 2, "label": "q"})
+    assert (type(found), found.x, found.label, found.tags) == (Point, 2, "q", [])
     with pytest.raises(ValidationError, match="Unexpected keyword argument"):
-        adapter.validate_python({"rule": "r", "points": 2, "more": 1})
+        adapter.validate_python({"x": 2, "more": 1})
     assert adapter.json_schema()["additionalProperties"] is False
