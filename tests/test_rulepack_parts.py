@@ -223,3 +223,72 @@ def test_a_pack_read_against_a_base_is_never_cached(write, cache_on, monkeypatch
     assert found == [] and with_base is not None
     alone, found = check_pack(path)
     assert alone is None and [p.message for p in found] == ALONE
+
+
+FULL = """\
+pack: full
+version: "3"
+title: {en: Full pack, ru: Полный набор}
+source: {title: The source, document: sources/src.txt}
+documents:
+  doc: {title: A study, publisher: A lab, year: 2020, url: "https://example.invalid/a", file: sources/a.txt}
+claims:
+  C1: {document: doc, section: "2. Results", quote: Original words, text: A paraphrase}
+options:
+  docker:
+    title: {en: Containers, ru: Контейнеры}
+    summary: Shared kernel.
+    next_steps:
+      - {text: {en: Start it, ru: Запустите}, command: docker run -d x, sources: [C1]}
+  vm: {title: VMs, summary: Own kernel.}
+dimensions:
+  isolation: {title: {en: Isolation, ru: Изоляция}, order: 1}
+rules:
+  - id: a
+    dimension: isolation
+    when: {isolation: high}
+    effects: {vm: 2, docker: veto}
+    because: {en: Because of it, ru: Потому что}
+    sources: [C1]
+"""
+
+
+def test_a_loaded_pack_keeps_every_field_its_file_declares(write):
+    """The records of a loaded pack hold each field of the file: pack, documents, claims, options, dimensions, rules."""
+    pack = load_pack(write("pack.yaml", FULL))
+    assert (pack.name, pack.version, pack.title, pack.title.in_lang("ru")) == ("full", "3", "Full pack", "Полный набор")
+    assert pack.source == {"title": "The source", "document": "sources/src.txt"}
+    doc = pack.documents["doc"]
+    assert (doc.id, doc.title, doc.publisher, doc.year, doc.url, doc.file) == (
+        "doc", "A study", "A lab", 2020, "https://example.invalid/a", "sources/a.txt"
+    )
+    claim = pack.claims["C1"]
+    assert (claim.id, claim.document, claim.section, claim.quote, claim.text) == (
+        "C1", "doc", "2. Results", "Original words", "A paraphrase"
+    )
+    docker = pack.options["docker"]
+    assert (docker.id, docker.title.in_lang("ru"), docker.summary) == ("docker", "Контейнеры", "Shared kernel.")
+    assert [(s["text"].in_lang("ru"), s["command"], s["sources"]) for s in docker.next_steps] == [
+        ("Запустите", "docker run -d x", ["C1"])
+    ]
+    assert (pack.options["vm"].summary, pack.options["vm"].next_steps) == ("Own kernel.", ())
+    assert [(d.id, d.title.in_lang("ru"), d.order) for d in pack.dimensions.values()] == [("isolation", "Изоляция", 1)]
+    (only,) = pack.rules
+    assert (only.id, only.dimension, only.effects, only.sources, only.line) == (
+        "a", "isolation", {"vm": 2, "docker": "veto"}, ("C1",), 19
+    )
+    assert (only.because, only.because.in_lang("ru")) == ("Because of it", "Потому что")
+    assert only.when.to_data() == {"isolation": "high"}
+    assert pack.path == str(write("pack.yaml", FULL))
+
+
+def test_a_text_and_its_translations_survive_the_cache():
+    """A pack's text pickles (as the cache keeps it) with its English and its translations."""
+    import pickle
+
+    from advisor.packrecords import Localized
+
+    again = pickle.loads(pickle.dumps(Localized("Isolation", {"ru": "Изоляция"})))
+    assert (type(again), str(again), again.in_lang("ru"), again.in_lang("en")) == (
+        Localized, "Isolation", "Изоляция", "Isolation"
+    )
