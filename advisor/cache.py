@@ -65,11 +65,11 @@ def code_fingerprint() -> str:
     compiled templates hold what their filters gave for constants.
 
     Each module counts by its path, size and modification time, as Python's own bytecode
-    cache checks a source: reading and hashing every module would cost each start more
-    than the entries save.
+    cache checks a source (reading and hashing every module would cost each start more
+    than the entries save), and the folder advisor is installed in counts too.
     """
     package = os.path.dirname(os.path.abspath(__file__))
-    found, folders = [], [package]
+    found, folders = [package + "\0"], [package]
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:

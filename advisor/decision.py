@@ -91,7 +91,7 @@ def build_decision(
         dimensions=_by_dimension(pack, fired, views.dimension_titles),
         fragile=_fragility(where),
         decisive=_decisive(pack, fired, where, scores, vetoes),
-        fields=views.fields,
+        fields=dict(views.fields),
         stability=stability(pack, fired),
     )
 

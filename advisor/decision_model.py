@@ -7,6 +7,7 @@ builds them.
 from __future__ import annotations
 
 from dataclasses import field
+from functools import cache
 from typing import Any, Literal
 
 from .records import record
@@ -293,17 +294,27 @@ class Comparison:
     rules_stopped: list[str]
 
 
-def decision_from_json(text: str | bytes) -> Decision:
-    """A decision read back from its JSON, validated against the model."""
+@cache
+def _adapter() -> Any:
     from pydantic import TypeAdapter
 
-    return TypeAdapter(Decision).validate_json(text)
+    return TypeAdapter(Decision)
+
+
+def decision_from_json(text: str | bytes) -> Decision:
+    """A decision read back from its JSON, validated against the model."""
+    return _adapter().validate_json(text)
 
 
 def decision_schema() -> dict[str, Any]:
-    """The JSON Schema of the decision JSON."""
-    from pydantic import TypeAdapter
+    """The JSON Schema of the decision JSON (a list or mapping that defaults to empty says so)."""
+    from pydantic.json_schema import GenerateJsonSchema
 
-    schema = TypeAdapter(Decision).json_schema()
+    class WithEmptyDefaults(GenerateJsonSchema):
+        def get_default_value(self, schema: Any) -> Any:
+            factory = schema.get("default_factory")
+            return factory() if factory in (list, dict) else super().get_default_value(schema)
+
+    schema = _adapter().json_schema(schema_generator=WithEmptyDefaults)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

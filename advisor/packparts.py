@@ -50,7 +50,7 @@ class _Known:
 
 
 def _known(info: ValidationInfo) -> _Known:
-    assert isinstance(info.context, _Known), "a pack is validated through check_pack"
+    assert isinstance(info.context, _Known), "a pack is validated through rulepack_model.validated"
     return info.context
 
 
@@ -187,7 +187,7 @@ def _year(value: Any) -> int:
     return value
 
 
-class Document(BaseModel):
+class DocumentModel(BaseModel):
     """A source document the claims are drawn from: its title, publisher, year and address.
 
     ``file`` names a copy shipped beside the pack (relative to the pack's folder).
@@ -201,7 +201,7 @@ class Document(BaseModel):
     file: Text | None = None
 
 
-class Claim(BaseModel):
+class ClaimModel(BaseModel):
     """A claim of a source document: the document and its section, the original words, a paraphrase."""
 
     model_config = _FROZEN
@@ -211,7 +211,7 @@ class Claim(BaseModel):
     text: Text
 
 
-class Option(BaseModel):
+class OptionModel(BaseModel):
     """A platform a pack can recommend."""
 
     model_config = _FROZEN
@@ -227,7 +227,7 @@ class Option(BaseModel):
         return value
 
 
-class Dimension(BaseModel):
+class DimensionModel(BaseModel):
     """A section of the source document that rules (and requirement fields) belong to.
 
     Written as a mapping (``{title: ..., order: 2}``) or as its title alone.

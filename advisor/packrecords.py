@@ -36,9 +36,6 @@ class Localized(str):
         text.translations = dict(translations or {})
         return text
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Localized, (str(self), self.translations))
-
     def has(self, lang: str) -> bool:
         """Whether the text is written in ``lang`` (English always is)."""
         return lang == "en" or lang in self.translations

@@ -49,7 +49,7 @@ class PackViews:
                 rule=r.id,
                 dimension=r.dimension,
                 condition=translation.describe_condition(r.when.to_data(), lang),
-                effects=r.effects,
+                effects=dict(r.effects),  # a decision's own, never the pack's
                 because=in_lang(r.because, lang),
                 sources=list(r.sources),
             )

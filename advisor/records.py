@@ -1,8 +1,10 @@
 """Records: the frozen plain classes advisor's data is made of, and their plain-data form.
 
 A record is a standard dataclass (``dataclasses.fields`` and ``replace`` work on it, and
-pydantic validates and describes it in JSON Schema, off the path of an ordinary run),
-built by keyword and frozen. Its methods are shared functions, not code generated per
+pydantic reads a record's JSON back and describes it in JSON Schema, off the path of an
+ordinary run), built by keyword and frozen. What comes from files is judged by the strict
+pydantic models of :mod:`advisor.workload_model` and :mod:`advisor.rulepack_model`; a
+record checks only what its ``__post_init__`` says. Its methods are shared functions, not code generated per
 class: a dataclass compiles six methods for each class, and the thirty records of a
 decision, a workload and a pack cost a start-up of ``advisor decide`` about 20 ms so.
 """
@@ -23,6 +25,7 @@ def record(cls: type[T]) -> type[T]:
     fields = cls.__dataclass_fields__.values()  # type: ignore[attr-defined]
     cls.__record_init__ = tuple((f.name, f.default, f.default_factory) for f in fields if f.init)  # type: ignore[attr-defined]
     cls.__record_shown__ = tuple(f.name for f in fields if f.repr)  # type: ignore[attr-defined]
+    cls.__record_compared__ = tuple(f.name for f in fields if f.compare)  # type: ignore[attr-defined]
     cls.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
     for name, method in _METHODS.items():
         if name not in cls.__dict__:
@@ -48,14 +51,19 @@ def _init(self: Any, **given: Any) -> None:
         post_init()
 
 
+def _compared(self: Any) -> tuple[Any, ...]:
+    values = self.__dict__
+    return tuple(values[name] for name in type(self).__record_compared__)
+
+
 def _eq(self: Any, other: Any) -> Any:
     if type(other) is not type(self):
         return NotImplemented
-    return self.__dict__ == other.__dict__
+    return _compared(self) == _compared(other)
 
 
 def _hash(self: Any) -> int:
-    return hash(tuple(self.__dict__.values()))
+    return hash(_compared(self))
 
 
 def _repr(self: Any) -> str:
@@ -78,10 +86,11 @@ _METHODS = {
 
 
 def to_data(value: Any) -> Any:
-    """``value`` as JSON-ready data: records as mappings of their fields in order, tuples as lists."""
-    names = getattr(type(value), "__dataclass_fields__", None)
-    if names is not None:
-        return {name: to_data(getattr(value, name)) for name in names}
+    """``value`` as JSON-ready data: records as mappings of their fields in order (those it
+    is built from: a field it works out itself is left out), tuples as lists."""
+    init = getattr(type(value), "__record_init__", None)
+    if init is not None:
+        return {name: to_data(getattr(value, name)) for name, _, _ in init}
     if isinstance(value, dict):
         return {k: to_data(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -29,11 +29,11 @@ from pydantic import (
 from . import packrecords, yamlfile
 from .conditions import Condition, condition
 from .packparts import (
-    Claim,
-    Dimension,
-    Document,
+    ClaimModel,
+    DimensionModel,
+    DocumentModel,
     LocalText,
-    Option,
+    OptionModel,
     Text,
     _claim_id,
     _id_of,
@@ -119,10 +119,10 @@ class PackModel(BaseModel):
     version: Annotated[str, PlainValidator(_version)] = "0"
     title: LocalText = ""
     source: Annotated[dict[str, str], PlainValidator(_source)] = {}
-    documents: dict[Annotated[str, _id_of("document", _OPTION)], Document] = {}
-    claims: dict[Annotated[str, PlainValidator(_claim_id)], Claim] = {}
-    options: dict[Annotated[str, _id_of("option", _OPTION)], Option] = Field(default={}, validate_default=True)
-    dimensions: dict[Annotated[str, _id_of("dimension", _OPTION)], Dimension] = {}
+    documents: dict[Annotated[str, _id_of("document", _OPTION)], DocumentModel] = {}
+    claims: dict[Annotated[str, PlainValidator(_claim_id)], ClaimModel] = {}
+    options: dict[Annotated[str, _id_of("option", _OPTION)], OptionModel] = Field(default={}, validate_default=True)
+    dimensions: dict[Annotated[str, _id_of("dimension", _OPTION)], DimensionModel] = {}
     rules: tuple[RuleModel, ...]
     cases: tuple[Case, ...] = ()  # situations and what the pack must conclude (advisor rules test)
     _path: str = PrivateAttr("")
@@ -178,7 +178,7 @@ class PackModel(BaseModel):
         title = self.title or self.name
         source = {"title": self.source.get("title") or str(title), "document": self.source.get("document") or ""}
         declared = _known(info).dimensions
-        dimensions = self.dimensions or {d: Dimension(title=d, order=i) for i, d in enumerate(declared, 1)}
+        dimensions = self.dimensions or {d: DimensionModel(title=d, order=i) for i, d in enumerate(declared, 1)}
         pack = self.model_copy(update={"title": title, "source": source, "dimensions": ordered(dimensions)})
         pack._path = _known(info).doc.source
         return pack

@@ -7,8 +7,8 @@ each problem its file, line and field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,6 @@ from . import yamlfile
 from .errors import InputError
 from .validation import format_value, shown, suggest
 from .workload_fields import (
-    ALLOWED,
-    DESCRIPTION_MAX_LENGTH,
-    NAME_MAX_LENGTH,
     REQUIREMENT_FIELDS,
     USUAL_ANSWERS,
     FieldSpec,
@@ -104,14 +101,13 @@ def plainly_valid(data: dict[Any, Any]) -> Workload | None:
     if not (
         _TOP.issuperset(data)
         and _text(name)
-        and 0 < len(name) <= NAME_MAX_LENGTH
-        and (description is None or (_text(description) and len(description) <= DESCRIPTION_MAX_LENGTH))
+        and (description is None or _text(description))
         and (declared is None or type(declared) is str)
         and type(requirements) is dict
     ):
         return None
-    for key, value in requirements.items():
-        allowed = ALLOWED.get(key) if type(key) is str else None
-        if allowed is None or not (value is None or (type(value) in (str, bool) and value in allowed)):
-            return None
-    return Workload(name=name, description=description, declared=declared, requirements=Requirements(**requirements))
+    try:  # the records check the limits, the fields and their values as the model does
+        stated = Requirements(**requirements)
+        return Workload(name=name, description=description, declared=declared, requirements=stated)
+    except (TypeError, ValueError):  # the model says what is wrong
+        return None

@@ -210,6 +210,17 @@ class Workload:
     )
     requirements: Requirements = field(default_factory=Requirements, metadata={"title": "Requirements"})
 
+    def __post_init__(self) -> None:  # the limits of the file's fields, for a workload built in code
+        name, description = self.name, self.description
+        if not (isinstance(name, str) and 0 < len(name) <= NAME_MAX_LENGTH):
+            raise ValueError(f"name: a string of 1 to {NAME_MAX_LENGTH} characters, got {name!r:.80}")
+        if not (description is None or (isinstance(description, str) and len(description) <= DESCRIPTION_MAX_LENGTH)):
+            raise ValueError(f"description: a string of at most {DESCRIPTION_MAX_LENGTH} characters, or None")
+        if not (self.declared is None or isinstance(self.declared, str)):
+            raise ValueError(f"declared: an option id or None, got {self.declared!r:.80}")
+        if not isinstance(self.requirements, Requirements):
+            raise ValueError(f"requirements: a Requirements, got {type(self.requirements).__name__}")
+
 
 @dataclass(frozen=True)
 class FieldSpec:

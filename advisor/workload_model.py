@@ -1,4 +1,4 @@
-"""The workload's pydantic model, built from the records of :mod:`advisor.workload`: it
+"""The workload's pydantic model, built from the records of :mod:`advisor.workload_fields`: it
 judges a file that is not plainly valid (each problem with its file, line and field) and
 gives the JSON Schema of the workload file.
 
@@ -58,7 +58,7 @@ def _workload_model(requirements: type[BaseModel]) -> type[BaseModel]:
 def _field(spec: Any, requirements: type[BaseModel]) -> Any:
     """A workload field's pydantic field: its default (an empty requirements model), limits and wording."""
     default: dict[str, Any] = {} if spec.default is MISSING else {"default": spec.default}
-    if spec.default_factory is not MISSING:
+    if spec.name == "requirements":  # empty requirements, as the model's, not the record's
         default = {"default_factory": requirements}
     return Field(**default, **_LIMITS.get(spec.name, {}), **spec.metadata)
 

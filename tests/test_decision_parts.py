@@ -323,3 +323,21 @@ def test_a_lead_of_exactly_two_points_is_fragile_and_three_is_not(three, parts):
     assert two.margin == 2 and two.fragile is not None and two.fragile.margin == 2
     three_points = decision(parts, ["beta", "nudge"])  # a 4, b 1
     assert three_points.margin == 3 and three_points.fragile is None
+
+
+def test_changing_a_decision_changes_neither_the_pack_nor_the_next_decision():
+    """Emptying a decision's effects and field wording leaves the pack and the next decision's scores and wording."""
+    from advisor.decision import decide
+    from advisor.rulepack import load_rules
+    from advisor.workload import workload_from_data
+
+    pack = load_rules()
+    workload = workload_from_data({"name": "w", "requirements": {"isolation": "high", "startup": "seconds"}})
+    first = decide(workload, pack)
+    again = decide(workload, pack)
+    for rule in first.fired:
+        rule.effects.clear()
+    first.fields.clear()
+    third = decide(workload, pack)
+    assert (third.scores, third.fields) == (again.scores, again.fields) and third.fields
+    assert all(pack.rule(r.rule).effects for r in third.fired) and third.fired

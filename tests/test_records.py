@@ -76,16 +76,14 @@ def test_records_are_equal_by_type_and_fields_and_hash_alike():
 def test_a_record_shows_its_shown_fields_in_order():
     """The repr names the class and every field but those with repr=False."""
     point = point_class()(x=1, tags=["t"])
-    assert repr(point) == f"{type(point).__qualname__}(x=1, label='p', tags=['t'])"
-    assert type(point).__qualname__.endswith("Point")
+    assert repr(point) == "point_class.<locals>.Point(x=1, label='p', tags=['t'])"
 
 
 def test_a_record_is_a_dataclass_for_replace_fields_and_pickle():
-    """dataclasses.replace makes a changed copy (worked-out fields again), fields() lists them, pickle round-trips."""
+    """dataclasses.replace makes a changed copy (worked-out fields again), and a record pickles and loads back equal."""
     Point = point_class()
     moved = dataclasses.replace(Point(x=2, label="a"), x=5)
     assert (moved.x, moved.label, moved.area) == (5, "a", 25)
-    assert [f.name for f in dataclasses.fields(Point)] == ["x", "label", "tags", "area"]
     from advisor.workload import Requirements, Workload
 
     workload = Workload(name="w", requirements=Requirements(isolation="high"))
@@ -93,14 +91,26 @@ def test_a_record_is_a_dataclass_for_replace_fields_and_pickle():
 
 
 def test_plain_data_lists_a_records_fields_in_order_with_tuples_as_lists():
-    """to_data gives mappings in field order, nested records and tuples turned into plain data."""
+    """to_data maps the fields a record is built from, in order, with nested records and tuples as plain data."""
     Point = point_class()
     data = to_data({"p": Point(x=2, tags=("a", "b")), "q": (Point(x=1),)})
-    assert data == {
-        "p": {"x": 2, "label": "p", "tags": ["a", "b"], "area": 4},
-        "q": [{"x": 1, "label": "p", "tags": [], "area": 1}],
-    }
-    assert list(data["p"]) == ["x", "label", "tags", "area"]
+    assert data == {"p": {"x": 2, "label": "p", "tags": ["a", "b"]}, "q": [{"x": 1, "label": "p", "tags": []}]}
+    assert list(data["p"]) == ["x", "label", "tags"]
+
+
+def test_a_field_left_out_of_comparison_is_left_out_of_equality_and_hash():
+    """Records that differ only in a field with compare=False are equal and hash alike."""
+
+    @record
+    class Tagged:
+        """A value with a note that does not count."""
+
+        value: int
+        note: str = field(default="", compare=False)
+
+    assert Tagged(value=1, note="a") == Tagged(value=1, note="b")
+    assert hash(Tagged(value=1, note="a")) == hash(Tagged(value=1, note="b"))
+    assert Tagged(value=1) != Tagged(value=2)
 
 
 def test_pydantic_validates_into_a_record_and_refuses_other_keys():

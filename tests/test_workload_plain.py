@@ -132,3 +132,14 @@ def test_a_name_with_a_lone_surrogate_is_refused_with_the_models_message(tmp_pat
     path.write_text('{"name": "a\\ud800b",\n "requirements": {"isolation": "high"}}', encoding="utf-8")
     with pytest.raises(InputError, match=r"w\.json:1: name: .*unicode string"):
         load_workload(path)
+
+
+def test_a_workload_built_in_code_keeps_to_the_files_limits():
+    """A name that is empty or too long, a description too long, or requirements that are not a record are refused."""
+    from advisor.workload import Workload
+
+    for bad in ({"name": ""}, {"name": "x" * 201}, {"name": 5}, {"name": "w", "description": "d" * 10_001},
+                {"name": "w", "declared": 7}, {"name": "w", "requirements": {"isolation": "high"}}):
+        with pytest.raises(ValueError):
+            Workload(**bad)
+    assert Workload(name="x" * 200, description="d" * 10_000).requirements == Requirements()

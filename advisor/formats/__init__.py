@@ -139,9 +139,9 @@ def inert(value: Any) -> Any:
         return {k: inert(v) for k, v in value.items()}
     if type(value) in (list, tuple):
         return type(value)(inert(v) for v in value)
-    names = getattr(type(value), "__dataclass_fields__", None)
-    if names is not None:  # a record (advisor.records): the same record, its text made inert
-        return type(value)(**{name: inert(getattr(value, name)) for name in names})
+    init = getattr(type(value), "__record_init__", None)
+    if init is not None:  # a record (advisor.records): the same record, its text made inert
+        return type(value)(**{name: inert(getattr(value, name)) for name, _, _ in init})
     return value
 
 
