@@ -146,7 +146,8 @@ def check_files(
         rules=rules,
         claims=[claims[cid] for cid in pack.claims if cid in cited],
         expired_waivers=[w.view() for w in policy.waivers if w.expired(today)],
-        today=today.isoformat(),
+        # The day matters only to waivers: without any, the page is the same every day.
+        today=today.isoformat() if policy.waivers else None,
         expiring_waivers=[w.view() for w in policy.waivers if _expiring(w, today)],
         lang=lang,
     )

@@ -28,7 +28,7 @@ from .cli_support import (
     use_color,
 )
 from .errors import visible_path
-from .files import refuse_inputs, write_atomic
+from .files import check_writable, refuse_inputs, write_atomic
 
 
 @click.group("advisor", cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,7 +110,8 @@ def schema(kind, rules_path, output) -> None:
         from .workload_model import workload_schema
 
         pack = api.load_rules(rules_path)
-        emit(to_json(workload_schema({oid: option.title for oid, option in pack.options.items()})), output)
+        titles = {oid: option.title for oid, option in pack.options.items()}
+        emit(to_json(workload_schema(titles)), output, (rules_path,))
     else:
         from .decision_model import decision_schema
 
@@ -208,7 +209,7 @@ def adr_command(
         rules_path=rules_path,
     )
     if output is not None:
-        emit(written.text, output)
+        emit(written.text, output, (workload, rules_path, template))
     elif not quiet:
         click.echo(visible_path(display_path(written.path)))
 
@@ -311,6 +312,10 @@ def check(
         link_base=_link_base(output),
     )
     read = [r.path for r in result.results] + [result.policy.source, policy_path, rules_path]
+    if write_baseline:
+        # Refused before the report is written, so a failed run leaves --output as it was.
+        refuse_inputs(write_baseline, [*read, baseline_path])
+        check_writable(write_baseline)
     if output or not quiet:
         emit(formats.render_pieces("check", fmt, result, options), output, read)
     if write_baseline:

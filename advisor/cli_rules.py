@@ -24,7 +24,7 @@ def rules_list(rules_path, fmt, output) -> None:
     """List the rules of the pack: condition, effects, reason and sources."""
     from . import api
 
-    emit(formats.render("rules", fmt, api.load_rules(rules_path)), output)
+    emit(formats.render("rules", fmt, api.load_rules(rules_path)), output, (rules_path,))
 
 
 @rules.command("show-source")
@@ -37,7 +37,7 @@ def rules_show_source(rules_path, show_path, output) -> None:
     from .yamlfile import read_text
 
     path = api.source_document(api.load_rules(rules_path))
-    emit(f"{path}\n" if show_path else visible(read_text(path)[0]), output)
+    emit(f"{path}\n" if show_path else visible(read_text(path)[0]), output, (path,))
 
 
 @rules.command("packs")
@@ -127,4 +127,5 @@ def rules_analyze(pack, fmt, top, max_seconds, output) -> None:
     from . import api
     from .analysis import analyze
 
-    emit(formats.render("analysis", fmt, analyze(api.load_rules(pack), top=top, max_seconds=max_seconds)), output)
+    analysis = analyze(api.load_rules(pack), top=top, max_seconds=max_seconds)
+    emit(formats.render("analysis", fmt, analysis), output, (pack,))

@@ -73,13 +73,23 @@ def _walk(top: str, shown: str, patterns: Sequence[str], problems: list[tuple[st
                         if not entry.name.startswith("."):
                             stack.append((entry.path, below + "/"))
                     elif matches(below, patterns):
-                        if entry.is_file():  # from the folder listing: no extra system call
+                        if entry.is_symlink() and not _inside(entry.path, top):
+                            # A link in a change under review must not make the check read,
+                            # and quote in its findings, a file of the machine running it.
+                            problems.append((prefix + below, "a symbolic link out of the searched folder; not read"))
+                        elif entry.is_file():  # from the folder listing: no extra system call
                             files.append(prefix + below)
                         else:
                             problems.append((prefix + below, _not_regular(entry.path) or "not read"))
         except OSError as exc:
             problems.append(((prefix + relative).rstrip("/") or shown, f"cannot search folder: {exc.strerror or exc}"))
     return files
+
+
+def _inside(link: str, top: str) -> bool:
+    """Whether the file ``link`` points to lies within the folder ``top``."""
+    target, root = os.path.realpath(link), os.path.realpath(top)
+    return os.path.commonpath([target, root]) == root
 
 
 def _not_regular(path: str) -> str | None:

@@ -6,6 +6,7 @@ import posixpath
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
+from ..errors import visible_path
 from . import RenderOptions, register
 
 if TYPE_CHECKING:
@@ -23,9 +24,11 @@ def render_html(result: CheckResult, options: RenderOptions) -> str:
     from .templating import render_shipped
 
     data, lines, _ = _context(result)
-    rows = [dict(r, message=m, href=_href(r["path"], options.link_base))
+    # The link names the file's own bytes; the text shows its path on one printable line.
+    rows = [dict(r, path=visible_path(r["path"]), message=m, href=_href(r["path"], options.link_base))
             for r, m in zip(data["results"], lines, strict=True)]
-    known = {(f["path"], f["workload"]) for f in data["baseline"]["known"]} if data.get("baseline") else set()
+    baseline = data.get("baseline")
+    known = {(visible_path(f["path"]), f["workload"]) for f in baseline["known"]} if baseline else set()
     context = {
         "result": data,
         "attention": {v: [r for r in rows if r["verdict"] == v] for v in _ATTENTION},
@@ -44,9 +47,19 @@ def _href(path: str, base: str) -> str:
     the page) for a relative path, a file URI for an absolute one; percent-encoded, so no
     character of a path can start a scheme or end the attribute."""
     if path.startswith("/"):
-        return "file://" + urllib.parse.quote(path)
+        return "file://" + _quote(path)
     joined = posixpath.normpath(posixpath.join(base, path)) if base else path
-    return "./" + urllib.parse.quote(joined) if not joined.startswith("../") else urllib.parse.quote(joined)
+    return "./" + _quote(joined) if not joined.startswith("../") else _quote(joined)
+
+
+def _quote(path: str) -> str:
+    """``path`` percent-encoded as the bytes it names: a name that is not UTF-8 reaches
+    advisor with its bytes escaped as surrogates, and links to the file by those bytes."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "backslashreplace")
+    return urllib.parse.quote(raw)
 
 
 def _advice_chart(result: CheckResult) -> dict[str, Any]:
