@@ -91,7 +91,7 @@ def find_folder(explicit: str | Path | None = None, start: Path | None = None) -
         marker = level / ".adr-dir"
         if marker.is_file():
             named = read_text(marker, InputError)[0].strip()
-            if not named or "\n" in named:
+            if not named or "\n" in named or "\0" in named:
                 raise InputError("should hold one folder name", path=str(marker))
             return _inside(level / named, root or level, str(marker))
         for known in KNOWN_FOLDERS:

@@ -215,6 +215,7 @@ def adr_command(
 
 
 CHECK_PROGRESS_FROM = 300  # files; fewer are checked before a progress line would help
+MAX_STDIN_PATHS = 64 * 2**20  # characters of paths that `check -` reads; a fleet of 100k paths is a few MiB
 
 
 def _check_progress(done: int, total: int) -> None:
@@ -327,7 +328,10 @@ def _with_stdin_paths(paths: tuple[str, ...]) -> list[str]:
     """``paths`` with ``-`` replaced by the paths on standard input, one a line."""
     if "-" not in paths:
         return list(paths)
-    given = [line.rstrip("\r") for line in sys.stdin.read().split("\n") if line.strip()]
+    text = sys.stdin.read(MAX_STDIN_PATHS + 1)  # bounded: '-' may be fed an endless stream
+    if len(text) > MAX_STDIN_PATHS:
+        raise click.UsageError(f"standard input holds more than {MAX_STDIN_PATHS // 2**20} MiB of paths")
+    given = [line.rstrip("\r") for line in text.split("\n") if line.strip()]
     if not given:
         raise click.UsageError("'-' was given, but standard input holds no paths")
     return [p for path in paths for p in (given if path == "-" else [path])]

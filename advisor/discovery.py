@@ -166,6 +166,8 @@ def pyproject_document(path: Path, shown: str) -> yamlfile.Document | None:
         message = str(exc)[: match.start()] if match else str(exc)
         line = int(match.group(1)) if match else None
         raise PolicyError(f"invalid TOML: {message}", path=shown, line=line) from None
+    except RecursionError:
+        raise PolicyError("invalid TOML: nested too deeply", path=shown) from None
     table = data.get("tool", {}).get("advisor") if isinstance(data.get("tool"), dict) else None
     if table is None:
         return None

@@ -19,6 +19,9 @@ from .records import record, replace
 # durable-rules hangs with 512 or more rules side by side; the engine splits a pack into
 # rulesets of at most 60 rules, and this bounds the whole pack.
 MAX_RULES = 500
+# A decision compares every option with every other, so its time grows with the square of
+# their number; real packs offer a handful.
+MAX_OPTIONS = 100
 FACT_TAG = {"_fact": "workload"}
 Effect = int | Literal["veto"]
 
@@ -143,6 +146,8 @@ class RulePack:
         rules = self.rules + other.rules
         if len(rules) > MAX_RULES:
             raise RulePackError(f"more than {MAX_RULES} rules in all", path=other.path)
+        if len({**self.options, **other.options}) > MAX_OPTIONS:
+            raise RulePackError(f"more than {MAX_OPTIONS} options in all", path=other.path)
         return replace(
             self,
             documents={**other.documents, **self.documents},

@@ -42,7 +42,7 @@ from .packparts import (
     _source,
     _sources,
 )
-from .packrecords import MAX_RULES, Effect, ordered
+from .packrecords import MAX_OPTIONS, MAX_RULES, Effect, ordered
 from .packtests import Case, Examples
 from .packtests import label as _test_label
 from .validation import Loc, Problem, Wording, fail, problems, raise_all, shown, suggest
@@ -132,6 +132,8 @@ class PackModel(BaseModel):
     def _declare(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, dict):
             raise fail(f"'{info.field_name}' must be a mapping, got {yamlfile.describe(value)}")
+        if info.field_name == "options" and len(value) > MAX_OPTIONS:
+            raise fail(f"at most {MAX_OPTIONS} options are allowed, got {len(value)}")
         known = _known(info)
         names = [k for k in value if isinstance(k, str)]
         if info.field_name == "dimensions":

@@ -94,3 +94,60 @@ def test_the_fleet_page_without_waivers_is_the_same_on_any_day(runner, tmp_path,
              for day in ("2026-01-01", "2027-06-30")]
     assert pages[0] == pages[1]
     assert "2026-01-01" not in pages[0]
+
+
+def test_a_pack_with_more_options_than_allowed_is_refused_in_one_line(runner, tmp_path, monkeypatch):
+    """A pack offering more than MAX_OPTIONS options exits 2, since a decision compares every pair."""
+    from advisor.packrecords import MAX_OPTIONS
+
+    monkeypatch.chdir(tmp_path)
+    text = PACK_FILE.read_text(encoding="utf-8")
+    extra = "".join(f"  o{i}:\n    title: O{i}\n    summary: S.\n" for i in range(MAX_OPTIONS - 1))
+    (tmp_path / "pack.yaml").write_text(text.replace("options:\n", "options:\n" + extra, 1), encoding="utf-8")
+    (tmp_path / "w.yaml").write_text(WORKLOAD, encoding="utf-8")
+    result = runner.invoke(cli, ["decide", "w.yaml", "--rules", "pack.yaml"])
+    assert result.exit_code == 2
+    assert f"at most {MAX_OPTIONS} options are allowed, got {MAX_OPTIONS + 1}" in one_error_line(result)
+
+
+def test_a_baseline_with_a_number_past_the_digit_limit_is_refused_in_one_line(runner, tmp_path, monkeypatch):
+    """A baseline whose schema_version has thousands of digits exits 2 naming the file, not 70."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "w.yaml").write_text(WORKLOAD, encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"schema_version": ' + "1" * 5000 + "}", encoding="utf-8")
+    result = runner.invoke(cli, ["check", "w.yaml", "--baseline", "b.json"])
+    assert result.exit_code == 2
+    assert one_error_line(result).startswith("advisor: b.json: not a baseline: ")
+
+
+def test_a_pyproject_nested_too_deeply_is_refused_in_one_line(runner, tmp_path, monkeypatch):
+    """A [tool.advisor] table whose value nests thousands deep exits 2 naming pyproject.toml."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "w.yaml").write_text(WORKLOAD, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.advisor]\nx = " + "[" * 5000 + "]" * 5000 + "\n")
+    result = runner.invoke(cli, ["check", "w.yaml"])
+    assert result.exit_code == 2
+    assert one_error_line(result) == "advisor: pyproject.toml: invalid TOML: nested too deeply\n"
+
+
+def test_an_adr_dir_naming_a_null_byte_is_refused_in_one_line(runner, tmp_path, monkeypatch):
+    """A .adr-dir whose folder name holds a NUL byte exits 2 naming the marker."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "w.yaml").write_text(WORKLOAD, encoding="utf-8")
+    (tmp_path / ".adr-dir").write_text("recs\0x\n", encoding="utf-8")
+    result = runner.invoke(cli, ["adr", "w.yaml"])
+    assert result.exit_code == 2
+    assert one_error_line(result).endswith("/.adr-dir: should hold one folder name\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".adr-dir", "w.yaml"]
+
+
+def test_check_reads_a_bounded_list_of_paths_from_standard_input(runner, tmp_path, monkeypatch):
+    """check - fed more paths than its limit exits 2 instead of reading an endless stream."""
+    import advisor.cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(advisor.cli, "MAX_STDIN_PATHS", 1000)
+    result = runner.invoke(cli, ["check", "-"], input="w.yaml\n" * 200)
+    assert result.exit_code == 2
+    assert "standard input holds more than" in result.stderr
