@@ -37,7 +37,7 @@ def rules_show_source(rules_path, show_path, output) -> None:
     from .yamlfile import read_text
 
     path = api.source_document(api.load_rules(rules_path))
-    emit(f"{path}\n" if show_path else visible(read_text(path)[0]), output, (path,))
+    emit(f"{path}\n" if show_path else visible(read_text(path)[0]), output, (path, rules_path))
 
 
 @rules.command("packs")

@@ -19,6 +19,14 @@ PACK_FILE = ROOT / "tests" / "packs" / "unstable.yaml"
 ONTO_AN_INPUT = {
     "adr onto its workload": (["adr", "w.yaml", "-o", "w.yaml"], "w.yaml"),
     "adr onto its pack": (["adr", "w.yaml", "--rules", "pack.yaml", "-o", "pack.yaml"], "pack.yaml"),
+    "show-source onto its pack": (
+        ["rules", "show-source", "--rules", "rules/docker-vs-vm.yaml", "-o", "rules/docker-vs-vm.yaml"],
+        "rules/docker-vs-vm.yaml",
+    ),
+    "show-source onto its document": (
+        ["rules", "show-source", "--rules", "rules/docker-vs-vm.yaml", "-o", "rules/sources/docker-vs-vm.ru.txt"],
+        "rules/sources/docker-vs-vm.ru.txt",
+    ),
     "schema onto its pack": (["schema", "--rules", "pack.yaml", "-o", "pack.yaml"], "pack.yaml"),
     "rules list onto its pack": (["rules", "list", "--rules", "pack.yaml", "-o", "pack.yaml"], "pack.yaml"),
     "rules analyze onto its pack": (["rules", "analyze", "pack.yaml", "-o", "pack.yaml"], "pack.yaml"),
@@ -35,13 +43,14 @@ def test_no_command_writes_its_output_onto_one_of_its_inputs(runner, tmp_path, m
     monkeypatch.chdir(tmp_path)
     (tmp_path / "w.yaml").write_text(WORKLOAD, encoding="utf-8")
     shutil.copy(PACK_FILE, tmp_path / "pack.yaml")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
     args, target = ONTO_AN_INPUT[case]
     before = (tmp_path / target).read_bytes()
     result = runner.invoke(cli, args)
     assert result.exit_code == 2, result.output
     assert "is also an input" in one_error_line(result)
     assert (tmp_path / target).read_bytes() == before
-    assert leftovers(tmp_path) == []
+    assert leftovers(tmp_path) == [] and leftovers(tmp_path / "rules") == []
 
 
 def test_a_baseline_that_cannot_be_written_leaves_the_report_file_as_it_was(runner, tmp_path, monkeypatch):
