@@ -121,10 +121,13 @@ def folders_upwards(start: Path) -> list[Path]:
 
 
 def find_upwards(start: Path, names: Sequence[str]) -> Path | None:
-    """The first of ``names`` found in ``start`` or a folder above it (see :func:`folders_upwards`)."""
+    """The first of ``names`` found in ``start`` or a folder above it (see :func:`folders_upwards`).
+
+    Any entry of that name counts, a folder, a FIFO or a broken link too, so reading it
+    fails with a message rather than the policy being passed over in silence."""
     for folder in folders_upwards(start):
         for name in names:
-            if (folder / name).is_file():
+            if os.path.lexists(folder / name):
                 return folder / name
     return None
 

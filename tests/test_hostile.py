@@ -178,12 +178,14 @@ def test_check_refuses_an_explicitly_named_fifo_with_exit_2(tmp_path):
 
 
 def test_policy_and_adr_dir_fifos_found_upwards_are_not_read(tmp_path):
-    """A FIFO named .advisor.yaml or .adr-dir is not taken as a file, so discovery never blocks on it."""
+    """A FIFO named .advisor.yaml or .adr-dir is never opened, so discovery never blocks on it:
+    the policy is refused by name, the ADR folder marker passed over."""
     (tmp_path / ".git").mkdir()
     os.mkfifo(tmp_path / ".advisor.yaml")
     os.mkfifo(tmp_path / ".adr-dir")
     (tmp_path / "w.yaml").write_text(WORKLOAD)
-    assert run_advisor("check", "w.yaml", cwd=tmp_path).returncode == 0
+    checked = run_advisor("check", "w.yaml", cwd=tmp_path)
+    assert (checked.returncode, checked.stderr) == (2, "advisor: .advisor.yaml: is a FIFO, not a regular file\n")
     done = run_advisor("adr", "w.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("doc/adr/0001-")

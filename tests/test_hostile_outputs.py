@@ -160,3 +160,18 @@ def test_check_reads_a_bounded_list_of_paths_from_standard_input(runner, tmp_pat
     result = runner.invoke(cli, ["check", "-"], input="w.yaml\n" * 200)
     assert result.exit_code == 2
     assert "standard input holds more than" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["broken link", "folder", "FIFO"])
+def test_a_policy_file_that_cannot_be_read_is_an_error_not_passed_over(runner, tmp_path, monkeypatch, kind):
+    """An .advisor.yaml that is a broken link, a folder or a FIFO exits 2 naming it, never the default policy."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "w.yaml").write_text(WORKLOAD, encoding="utf-8")
+    policy = tmp_path / ".advisor.yaml"
+    make = {"broken link": lambda: os.symlink("nowhere", policy), "folder": policy.mkdir,
+            "FIFO": lambda: os.mkfifo(policy)}
+    make[kind]()
+    result = runner.invoke(cli, ["check", "w.yaml"])
+    assert result.exit_code == 2
+    assert one_error_line(result).startswith("advisor: .advisor.yaml: ")
