@@ -83,8 +83,8 @@ def load_baseline(path: str | Path) -> Baseline:
         raise InputError(f"not a baseline: invalid JSON ({exc.msg})", path=source, line=exc.lineno) from None
     except RecursionError:
         raise InputError("not a baseline: nested too deeply", path=source) from None
-    except ValueError as exc:  # a number past Python's digit limit, for one
-        raise InputError(f"not a baseline: {exc}", path=source) from None
+    except ValueError:  # past the JSON syntax: a number of more digits than Python converts
+        raise InputError("not a baseline: a number too long to read", path=source) from None
     return Baseline(source=source, entries=_entries(data, source))
 
 

@@ -126,7 +126,7 @@ def test_a_baseline_with_a_number_past_the_digit_limit_is_refused_in_one_line(ru
     (tmp_path / "b.json").write_text('{"schema_version": ' + "1" * 5000 + "}", encoding="utf-8")
     result = runner.invoke(cli, ["check", "w.yaml", "--baseline", "b.json"])
     assert result.exit_code == 2
-    assert one_error_line(result).startswith("advisor: b.json: not a baseline: ")
+    assert one_error_line(result) == "advisor: b.json: not a baseline: a number too long to read\n"
 
 
 def test_a_pyproject_nested_too_deeply_is_refused_in_one_line(runner, tmp_path, monkeypatch):
@@ -175,3 +175,15 @@ def test_a_policy_file_that_cannot_be_read_is_an_error_not_passed_over(runner, t
     result = runner.invoke(cli, ["check", "w.yaml"])
     assert result.exit_code == 2
     assert one_error_line(result).startswith("advisor: .advisor.yaml: ")
+
+
+def test_packs_merged_past_the_option_limit_are_refused(monkeypatch):
+    """Two packs each within the option limit are refused when together they offer more."""
+    from advisor import api, packrecords
+    from advisor.errors import RulePackError
+
+    base, other = api.load_rules(None), api.load_rules(ROOT / "tests" / "packs" / "three-options.yaml")
+    monkeypatch.setattr(packrecords, "MAX_OPTIONS", len(base.options))
+    other = packrecords.replace(other, rules=())
+    with pytest.raises(RulePackError, match=f"more than {len(base.options)} options in all"):
+        base.merged(other)
